@@ -1,0 +1,59 @@
+"""minigrad: a from-scratch tensor and reverse-mode autograd engine with PyTorch's API.
+
+Swap ``import torch`` for ``import minigrad as torch`` (and ``torch.nn`` for
+``minigrad.nn``...) and a tutorial runs on this engine.
+"""
+from . import autograd, backend
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                       set_grad_enabled)
+from .backend import device, dtype
+from .backend import bool_ as bool  # noqa: A001  (torch.bool)
+from .backend import float32, float64, int32, int64, uint8
+from .creation import (Generator, arange, as_tensor, empty, from_numpy, full, full_like,
+                       linspace, manual_seed, ones, ones_like, rand, randint, randn, randperm,
+                       tensor, zeros, zeros_like)
+from .functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, clamp, clip,
+                        clone, concat, div, eq, equal, exp, flatten, ge, gt, is_tensor, le,
+                        log, log_softmax, logsumexp, lt, matmul, max, maximum, mean, min,
+                        minimum, mul, ne, neg, numel, permute, pow, relu, reshape, round,
+                        sigmoid, softmax, sqrt, squeeze, stack, sub, sum, tanh, transpose,
+                        unsqueeze, where)
+from .tensor import Size, Tensor
+
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+__version__ = "0.1.0"
+
+
+class cuda:
+    """``minigrad.cuda.is_available()`` and friends (False, never an error, without a GPU)."""
+
+    @staticmethod
+    def is_available():
+        return backend.cuda_is_available()
+
+    @staticmethod
+    def device_count():
+        if not backend.cuda_is_available():
+            return 0
+        import cupy
+        return cupy.cuda.runtime.getDeviceCount()
+
+    @staticmethod
+    def manual_seed(seed):
+        manual_seed(seed)  # random numbers are drawn on the host for every device
+
+    manual_seed_all = manual_seed
+
+
+def save(obj, f):
+    from .serialization import save as _save
+    return _save(obj, f)
+
+
+def load(f, map_location=None, weights_only=True):
+    from .serialization import load as _load
+    return _load(f, map_location=map_location)

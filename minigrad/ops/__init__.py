@@ -1,0 +1,1 @@
+"""Every differentiable op, as a forward/backward pair (see each module)."""

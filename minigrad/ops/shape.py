@@ -1,0 +1,93 @@
+"""Ops that move elements around without changing them: their backward moves the
+gradient back to where each element came from."""
+from .. import backend
+from ..autograd import Op
+from ..backend import device_of
+
+
+def _xp(a):
+    return device_of(a).xp
+
+
+class Reshape(Op):
+    """d reshape(x) = reshape(g, x.shape)   (also view, flatten, squeeze, unsqueeze)"""
+
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return _xp(x).reshape(x, shape)
+
+    def backward(ctx, g):
+        return _xp(g).reshape(g, ctx.shape)
+
+
+class Permute(Op):
+    """d permute(x, p) = permute(g, inverse of p)   (also transpose and .T)"""
+
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _xp(x).permute_dims(x, dims)
+
+    def backward(ctx, g):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return _xp(g).permute_dims(g, tuple(inverse))
+
+
+class Expand(Op):
+    """d expand(x) = g summed back over the expanded axes (done by the engine's sum_to)"""
+
+    def forward(ctx, x, shape):
+        return _xp(x).broadcast_to(x, shape)
+
+    def backward(ctx, g):
+        return g
+
+
+class Cat(Op):
+    """d cat(xs, dim) = the slices of g that each x filled"""
+
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return _xp(xs[0]).concat(xs, axis=dim)
+
+    def backward(ctx, g):
+        grads, start = [], 0
+        for n in ctx.sizes:
+            key = (slice(None),) * (ctx.dim % g.ndim) + (slice(start, start + n),)
+            grads.append(g[key])
+            start += n
+        return tuple(grads)
+
+
+class Stack(Op):
+    """d stack(xs, dim) = the i-th slice of g along dim, for the i-th x"""
+
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        return _xp(xs[0]).stack(xs, axis=dim)
+
+    def backward(ctx, g):
+        return tuple(_xp(g).unstack(g, axis=ctx.dim))
+
+
+class Index(Op):
+    """d x[key] = zeros like x with g added at [key] (repeated indices add up)"""
+
+    def forward(ctx, x, key):
+        ctx.shape, ctx.dtype, ctx.key = x.shape, x.dtype, key
+        return x[key]
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        grad = xp.zeros(ctx.shape, dtype=ctx.dtype)
+        if _is_basic(ctx.key):
+            grad[ctx.key] = g  # slices and ints never select an element twice
+            return grad
+        return backend.scatter_add(grad, ctx.key, g)
+
+
+def _is_basic(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in parts)

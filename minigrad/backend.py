@@ -162,6 +162,8 @@ def device_of(array):
     d = _device_by_type.get(type(array))
     if d is None:
         mod = type(array).__module__
+        if isinstance(array, np.generic):  # NumPy turns 0-d results into scalars
+            return CPU
         if mod.startswith("cupy"):
             _device_by_type[type(array)] = d = CUDA
         else:
@@ -269,6 +271,6 @@ def _scatter_add_standard(target, index, values):
     flat = [xp.reshape(k, (-1,)) if is_array(k) else k for k in key]
     flat_values = xp.reshape(values, (-1,) + target.shape[len(key):])
     for i in range(flat_values.shape[0]):
-        pos = tuple(int(k[i]) if is_array(k) else k for k in flat)
+        pos = tuple(int(k[i]) if is_array(k) else k for k in flat) + (...,)
         target[pos] += flat_values[i, ...]
     return target

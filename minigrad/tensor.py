@@ -607,7 +607,9 @@ def _to_array(data, dtype, dev):
         arr = arr.astype(dtype.name)
     elif arr.dtype.name not in backend.DTYPES:
         arr = arr.astype(np.float32 if arr.dtype.kind == "f" else np.int64)
-    return backend.from_numpy(np.ascontiguousarray(arr), backend.device(dev))
+    if not arr.flags.c_contiguous:
+        arr = np.array(arr, order="C")  # (np.ascontiguousarray would turn 0-d into 1-d)
+    return backend.from_numpy(arr, backend.device(dev))
 
 
 def _operand(other, like):
@@ -647,7 +649,11 @@ def _index_key(key, like):
         elif isinstance(k, list):
             k = backend.from_numpy(__import__("numpy").asarray(k, dtype="int64"), like.device)
         out.append(k)
-    return tuple(out) if isinstance(key, tuple) else out[0]
+    if len(out) == 1 and backend.is_array(out[0]):
+        return out[0]  # a single index array (integer or boolean mask)
+    if len(out) < like.ndim and not any(k is Ellipsis or backend.is_array(k) for k in out):
+        out.append(Ellipsis)  # the Array API wants every axis spelled out
+    return tuple(out)
 
 
 def maximum(a, b):

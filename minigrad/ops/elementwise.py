@@ -72,8 +72,10 @@ class Pow(Op):
         need_a, need_b = ctx.needs_input_grad
         a, b = ctx.a, ctx.b
         ga = g * b * a ** (b - 1) if need_a else None
-        log_a = math.log(a) if isinstance(a, (int, float)) else _xp(g).log(a)
-        gb = g * ctx.out * log_a if need_b else None
+        gb = None
+        if need_b:
+            log_a = math.log(a) if isinstance(a, (int, float)) else _xp(g).log(a)
+            gb = g * ctx.out * log_a
         return ga, gb
 
 
@@ -224,6 +226,8 @@ class MatMul(Op):
         xp = _xp(g)
         a, b = ctx.a, ctx.b
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:  # dot product
+            return g * b, g * a
         # Promote vectors to matrices so one pair of formulas covers every case.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b

@@ -55,7 +55,7 @@ class Cat(Op):
     def backward(ctx, g):
         grads, start = [], 0
         for n in ctx.sizes:
-            key = (slice(None),) * (ctx.dim % g.ndim) + (slice(start, start + n),)
+            key = (slice(None),) * (ctx.dim % g.ndim) + (slice(start, start + n), ...)
             grads.append(g[key])
             start += n
         return tuple(grads)
@@ -77,17 +77,21 @@ class Index(Op):
 
     def forward(ctx, x, key):
         ctx.shape, ctx.dtype, ctx.key = x.shape, x.dtype, key
+        if backend.is_array(key) and key.dtype != _xp(key).bool:
+            return _xp(x).take(x, key, axis=0)  # x[idx] along the first axis
         return x[key]
 
     def backward(ctx, g):
         xp = _xp(g)
         grad = xp.zeros(ctx.shape, dtype=ctx.dtype)
-        if _is_basic(ctx.key):
-            grad[ctx.key] = g  # slices and ints never select an element twice
+        if _selects_each_element_once(ctx.key):
+            grad[ctx.key] = g
             return grad
         return backend.scatter_add(grad, ctx.key, g)
 
 
-def _is_basic(key):
+def _selects_each_element_once(key):
+    """Slices, ints and boolean masks never pick an element twice; integer arrays may."""
     parts = key if isinstance(key, tuple) else (key,)
-    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in parts)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) or
+               (backend.is_array(k) and k.dtype == _xp(k).bool) for k in parts)

@@ -1,0 +1,159 @@
+"""Check an op's forward and backward against PyTorch's.
+
+    from parity import check_op, strategies as S
+    check_op(lambda x: x.tanh(), lambda x: x.tanh(), (3, 4))            # a shape
+    check_op(lambda a, b: a * b, lambda a, b: a * b, S.arrays(), S.arrays())  # strategies
+
+Each input may be a shape tuple (standard-normal float64 data), a NumPy array, a hypothesis
+strategy (drawn afresh for every example), or any other value (passed to both functions as
+it is: an int ``dim``, ``None`` ...). Float arrays become float64 tensors that require grad on
+both sides. The outputs must match, and after backward with the same random upstream
+gradient so must every input's gradient. A mismatch raises ``OpMismatch`` saying which
+output or input differs, by how much, where, and for which inputs.
+"""
+import numpy as np
+
+DEFAULT_RTOL = 1e-9
+DEFAULT_ATOL = 1e-12
+
+
+class OpMismatch(AssertionError):
+    """Raised when minigrad and PyTorch disagree on an op's value or gradient."""
+
+
+def check_op(minigrad_fn, torch_fn, *inputs, device="cpu", rtol=DEFAULT_RTOL,
+             atol=DEFAULT_ATOL, max_examples=30, seed=0, name=None):
+    """Compare ``minigrad_fn(*inputs)`` with ``torch_fn(*inputs)``, values and gradients.
+
+    With hypothesis strategies among the inputs, ``max_examples`` inputs are drawn (and a
+    failure is shrunk to a small example); otherwise the check runs once.
+    """
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.strategies import SearchStrategy
+
+    label = name or getattr(minigrad_fn, "__name__", "op")
+    if not any(isinstance(i, SearchStrategy) for i in inputs):
+        _compare_once(minigrad_fn, torch_fn, _concrete(inputs, seed), device, rtol, atol, label)
+        return
+
+    drawn = st.tuples(*(i if isinstance(i, SearchStrategy) else st.just(i) for i in inputs))
+
+    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(drawn)
+    def run(values):
+        _compare_once(minigrad_fn, torch_fn, _concrete(values, seed), device, rtol, atol, label)
+
+    run()
+
+
+def _concrete(inputs, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in inputs:
+        if isinstance(i, tuple) and all(isinstance(n, int) for n in i):
+            out.append(rng.standard_normal(i))
+        else:
+            out.append(i)
+    return out
+
+
+def _compare_once(minigrad_fn, torch_fn, values, device, rtol, atol, label):
+    import torch
+
+    import minigrad
+
+    def is_float_array(v):
+        return isinstance(v, np.ndarray) and v.dtype.kind == "f"
+
+    mg_args, th_args = [], []
+    for v in values:
+        if is_float_array(v):
+            mg_args.append(minigrad.tensor(v.astype(np.float64), device=device,
+                                           requires_grad=True))
+            th_args.append(torch.tensor(v.astype(np.float64), requires_grad=True))
+        elif isinstance(v, np.ndarray):
+            mg_args.append(minigrad.tensor(v, device=device))
+            th_args.append(torch.tensor(v))
+        else:
+            mg_args.append(v)
+            th_args.append(v)
+    shapes = [tuple(v.shape) if isinstance(v, np.ndarray) else v for v in values]
+
+    mg_out = _as_tuple(minigrad_fn(*mg_args))
+    th_out = _as_tuple(torch_fn(*th_args))
+    if len(mg_out) != len(th_out):
+        raise OpMismatch(f"{label}: minigrad returned {len(mg_out)} outputs, torch "
+                         f"{len(th_out)} (inputs {shapes})")
+    rng = np.random.default_rng(1)
+    mg_loss, th_loss = None, None
+    for k, (m, t) in enumerate(zip(mg_out, th_out)):
+        m_np = _to_numpy(m)
+        t_np = t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+        _assert_close(m_np, t_np, rtol, atol, f"{label}: output {k}", shapes)
+        if isinstance(t, torch.Tensor) and t.requires_grad and t.dtype.is_floating_point:
+            up = rng.standard_normal(t_np.shape)
+            th_term = (t * torch.tensor(up)).sum()
+            mg_term = (m * minigrad.tensor(up, device=device)).sum()
+            th_loss = th_term if th_loss is None else th_loss + th_term
+            mg_loss = mg_term if mg_loss is None else mg_loss + mg_term
+    if th_loss is None:
+        return
+    th_loss.backward()
+    if mg_loss.requires_grad:
+        mg_loss.backward()
+    for i, (m, t) in enumerate(zip(mg_args, th_args)):
+        if not (isinstance(t, torch.Tensor) and t.requires_grad):
+            continue
+        t_grad = t.grad.numpy() if t.grad is not None else np.zeros(t.shape)
+        m_grad = _to_numpy(m.grad) if m.grad is not None else None
+        if m_grad is None:
+            if np.any(t_grad != 0):
+                raise OpMismatch(f"{label}: input {i} (shape {shapes[i]}) got no gradient from "
+                                 f"minigrad, torch's is non-zero (inputs {shapes})")
+            continue
+        _assert_close(m_grad, t_grad, rtol, atol, f"{label}: gradient of input {i}", shapes)
+
+
+def _as_tuple(out):
+    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+
+def _to_numpy(x):
+    import minigrad
+    if isinstance(x, minigrad.Tensor):
+        return minigrad.backend.to_numpy(x.data)
+    return np.asarray(x)
+
+
+def _assert_close(actual, expected, rtol, atol, what, shapes):
+    actual = np.asarray(actual)
+    expected = np.asarray(expected)
+    if actual.shape != expected.shape:
+        raise OpMismatch(f"{what}: shape {actual.shape} but torch's is {expected.shape} "
+                         f"(inputs {shapes})")
+    if actual.dtype.kind != "f" or expected.dtype.kind != "f":
+        if not np.array_equal(actual, expected):
+            bad = np.argwhere(actual != expected)[0]
+            raise OpMismatch(f"{what}: differs at index {tuple(bad)}: {actual[tuple(bad)]} vs "
+                             f"torch {expected[tuple(bad)]} (inputs {shapes})")
+        return
+    err = np.abs(actual - expected)
+    tol = atol + rtol * np.abs(expected)
+    bad = ~(err <= tol)  # NaN counts as bad unless both are NaN
+    bad &= ~(np.isnan(actual) & np.isnan(expected))
+    if np.any(bad):
+        idx = tuple(np.argwhere(bad)[0])
+        raise OpMismatch(
+            f"{what}: differs from torch at index {idx}: {actual[idx]!r} vs {expected[idx]!r} "
+            f"(max abs err {np.nanmax(err):.3e}, rtol {rtol}, atol {atol}; inputs {shapes})")
+
+
+def max_rel_error(actual, expected, floor=1e-12):
+    """max |a - e| / max(|e|, floor), the figure the reports quote."""
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.size == 0:
+        return 0.0
+    return float(np.max(np.abs(actual - expected) / np.maximum(np.abs(expected), floor)))

@@ -57,11 +57,18 @@ class inference_mode(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(False)`` as a call sets the mode; as a context it restores it."""
+
     def __init__(self, mode):
-        self.enabled = bool(mode)
         global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = self.enabled  # also works as a plain function call, like torch's
+        self.enabled = bool(mode)
+        self._before_call = _grad_enabled
+        _grad_enabled = self.enabled
+
+    def __enter__(self):
+        global _grad_enabled
+        self._prev = self._before_call
+        _grad_enabled = self.enabled
 
 
 class set_detect_anomaly:

@@ -529,8 +529,10 @@ class Tensor:
     def __repr__(self):
         import numpy as np
         arr = backend.to_numpy(self.data)
+        whole = arr.dtype.kind != "f" or bool(np.all(np.mod(arr[np.isfinite(arr)], 1) == 0))
+        # like torch: "1., 2." for whole numbers, four decimals otherwise
         body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4,
-                               floatmode="maxprec_equal" if arr.dtype.kind == "f" else "maxprec")
+                               floatmode="maxprec" if whole else "fixed")
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")

@@ -1,0 +1,244 @@
+"""The backward pass: accumulation, graph lifetime, grad modes, custom Functions, gradcheck."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import minigrad
+from minigrad.autograd import Function, gradcheck
+from parity.opcheck import OpMismatch, check_op
+
+
+def test_gradients_accumulate_across_backward_calls_like_torch():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [3 + 2, 3 + 4]
+
+
+def test_first_gradient_is_not_shared_between_leaves():
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.zero_()
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_backward_on_a_non_scalar_needs_a_gradient():
+    x = minigrad.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"grad can be implicitly created only for scalar "
+                                           r"outputs.*\(2, 3\)"):
+        (x * 2).backward()
+    (x * 2).backward(minigrad.ones(2, 3))
+    assert x.grad.tolist() == [[2.0] * 3] * 2
+
+
+def test_backward_with_a_wrongly_shaped_gradient_names_both_shapes():
+    y = minigrad.ones(2, 3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2, 3\)"):
+        y.backward(minigrad.ones(3))
+
+
+def test_backward_on_a_tensor_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        minigrad.ones(3).sum().backward()
+
+
+def test_backward_twice_through_a_freed_graph_is_an_error_unless_retained():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * (np.exp([1.0, 2.0]) * (1 + np.array([1.0, 2.0]))))
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_saved_arrays_are_released_after_backward():
+    x = minigrad.randn(100, 100, requires_grad=True)
+    y = x.exp()
+    node = y.grad_fn
+    y.sum().backward()
+    assert node.__dict__ == {}
+
+
+def test_no_grad_builds_no_graph_and_holds_no_references():
+    x = minigrad.randn(10, requires_grad=True)
+    with minigrad.no_grad():
+        y = (x * 2).exp()
+    assert y.grad_fn is None and not y.requires_grad
+    ref = weakref.ref(x)
+    del x
+    gc.collect()
+    assert ref() is None  # y kept no path back to x
+
+
+def test_grad_modes_nest_and_work_as_decorators():
+    x = minigrad.ones(2, requires_grad=True)
+    with minigrad.no_grad():
+        assert not minigrad.is_grad_enabled()
+        with minigrad.enable_grad():
+            assert (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+    assert minigrad.is_grad_enabled()
+
+    @minigrad.inference_mode()
+    def predict(t):
+        return t * 2
+
+    assert not predict(x).requires_grad
+    with minigrad.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert minigrad.is_grad_enabled()
+
+
+def test_detach_cuts_the_graph():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = (y.detach() * x).sum()
+    z.backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    assert y.detach().is_leaf and not y.detach().requires_grad
+
+
+def test_leaf_and_non_leaf_flags_match_torch():
+    x = minigrad.ones(2, requires_grad=True)
+    y = x * 2
+    assert x.is_leaf and x.grad_fn is None
+    assert not y.is_leaf and y.grad_fn is not None and y.requires_grad
+    assert minigrad.ones(2).is_leaf
+    assert repr(y.grad_fn) == "<MulBackward>"
+
+
+def test_a_200000_op_chain_backpropagates_without_recursion():
+    x = minigrad.tensor(1.0, dtype=minigrad.float64, requires_grad=True)
+    y = x
+    for _ in range(200_000):
+        y = y * 1.0000001
+    y.backward()
+    assert x.grad.item() == pytest.approx(1.0000001 ** 200_000, rel=1e-9)
+    del y
+    gc.collect()  # tearing down the deep graph must not overflow the C stack either
+
+
+def test_diamond_graph_waits_for_all_consumers_before_propagating():
+    def f(x):
+        a = x * 2
+        b = a.exp()
+        c = a * 3
+        return (b * c + a).sum()
+
+    check_op(f, f, (4,))
+
+
+def test_in_place_change_of_a_saved_input_is_detected():
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    x = minigrad.tensor([3.0, 4.0])
+    y = (w * x).sum()
+    x.add_(1.0)  # backward of w * x needs the old x
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_optimizer_style_update_under_no_grad_is_allowed_but_not_with_grad():
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    with minigrad.no_grad():
+        w -= 0.1 * minigrad.ones(2)
+    assert w.tolist() == pytest.approx([0.9, 1.9])
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad.*in-place"):
+        w.add_(1.0)
+
+
+def test_mixing_devices_in_one_op_is_an_error_naming_both():
+    a = minigrad.ones(2)
+    b = minigrad.ones(2, device="strict")
+    with pytest.raises(RuntimeError, match="same device.*cpu and strict"):
+        a + b
+
+
+def test_to_device_and_back_carries_gradients(device):
+    x = minigrad.tensor([1.0, -2.0], dtype=minigrad.float64, requires_grad=True)
+    y = (x.to(device) * 3).relu().to("cpu").sum()
+    y.backward()
+    assert x.grad.tolist() == [3.0, 0.0]
+    assert x.to(device).device == minigrad.device(device)
+
+
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return 3 * x ** 2 * grad_output
+
+
+class BrokenCube(Cube):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return 2 * x ** 2 * grad_output  # wrong: d x^3 = 3 x^2
+
+
+def test_user_defined_function_works_like_torch_autograd_function():
+    check_op(Cube.apply, lambda x: x ** 3, (3, 2))
+    y = Cube.apply(minigrad.ones(2, requires_grad=True))
+    assert repr(y.grad_fn) == "<CubeBackward>"
+
+
+def test_check_op_catches_a_wrong_backward_and_names_the_input():
+    with pytest.raises(OpMismatch, match="gradient of input 0"):
+        check_op(BrokenCube.apply, lambda x: x ** 3, (3, 2))
+
+
+def test_gradcheck_accepts_correct_and_rejects_wrong_gradients():
+    x = minigrad.tensor(np.random.default_rng(0).standard_normal((2, 3)), requires_grad=True)
+    w = minigrad.tensor(np.random.default_rng(1).standard_normal((3, 2)), requires_grad=True)
+    assert gradcheck(lambda a, b: (a @ b).tanh().log_softmax(1), (x, w))
+    assert gradcheck(Cube.apply, (x,))
+    assert not gradcheck(BrokenCube.apply, (x,), raise_exception=False)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        gradcheck(BrokenCube.apply, (x,))
+
+
+def test_gradcheck_insists_on_float64():
+    with pytest.raises(ValueError, match="float64"):
+        gradcheck(lambda t: t * 2, (minigrad.ones(2, requires_grad=True),))
+
+
+@pytest.mark.parametrize("op", ["exp", "sigmoid", "tanh", "sqrt", "log"])
+def test_gradcheck_of_unary_ops_on_every_device(op, device):
+    x = minigrad.tensor([0.3, 1.2, 2.5], dtype=minigrad.float64, device=device,
+                        requires_grad=True)
+    assert gradcheck(lambda t: getattr(t, op)(), (x,))
+
+
+def test_gradcheck_of_reductions_and_indexing(device):
+    x = minigrad.tensor(np.arange(12.0).reshape(3, 4) / 7, device=device, requires_grad=True)
+    assert gradcheck(lambda t: t.sum(1) * t.mean(0).sum(), (x,))
+    assert gradcheck(lambda t: t.max(1)[0] + t[[0, 2]].sum(0)[:3], (x,))
+    assert gradcheck(lambda t: t.softmax(0).permute(1, 0).reshape(-1)[::2], (x,))
+
+
+def test_anomaly_mode_names_the_op_whose_backward_made_nan():
+    x = minigrad.tensor([0.0, 1.0], requires_grad=True)
+    y = x.sqrt().sum()  # d sqrt(0) = inf
+    with minigrad.autograd.set_detect_anomaly(True):
+        with pytest.raises(RuntimeError, match="SqrtBackward.*nan or inf"):
+            y.backward()
+
+
+def test_the_same_numbers_as_torch_for_a_small_network_in_float64():
+    rng = np.random.default_rng(0)
+    xs, w1, w2 = rng.standard_normal((8, 5)), rng.standard_normal((5, 4)), rng.standard_normal((4, 3))
+    m = [minigrad.tensor(a, requires_grad=True) for a in (xs, w1, w2)]
+    t = [torch.tensor(a, requires_grad=True) for a in (xs, w1, w2)]
+    for lib, (x, a, b) in ((minigrad, m), (torch, t)):
+        (x @ a).relu().matmul(b).log_softmax(1).mean().backward()
+    for p, q in zip(m, t):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, atol=1e-15)

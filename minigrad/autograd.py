@@ -13,6 +13,8 @@ import contextlib
 
 from . import backend
 
+Tensor = None  # minigrad.tensor.Tensor, set by tensor.py (which imports this module)
+
 # --------------------------------------------------------------- gradient mode
 
 _grad_enabled = True
@@ -110,7 +112,6 @@ class Op:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .tensor import Tensor  # tensor.py imports this module
         ctx = cls.__new__(cls)
         arrays = []
         needs = []
@@ -154,7 +155,6 @@ class Op:
     @property
     def next_functions(self):
         """The nodes (or leaves) this node sends gradients to, like torch's."""
-        from .tensor import Tensor
         return tuple((a.grad_fn if isinstance(a, Tensor) else None, 0) for a in self.inputs)
 
     def _release(self):
@@ -165,7 +165,6 @@ class Op:
 
 
 def _raise_device_mismatch(args):
-    from .tensor import Tensor
     devices = []
     for a in args:
         if isinstance(a, Tensor) and str(a.device) not in devices:
@@ -196,7 +195,6 @@ def sum_to(grad, shape):
 
 def backward(root, gradient=None, retain_graph=False):
     """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (called by ``Tensor.backward``)."""
-    from .tensor import Tensor
     if not root.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                            "grad_fn")
@@ -272,7 +270,6 @@ def backward(root, gradient=None, retain_graph=False):
 
 def _accumulate(leaf, g):
     """leaf.grad += g (the first gradient is copied: it may be shared with another leaf)."""
-    from .tensor import Tensor
     g = backend.coerce(g)
     if g.dtype != leaf.data.dtype:
         g = backend.device_of(g).xp.astype(g, leaf.data.dtype)
@@ -283,9 +280,10 @@ def _accumulate(leaf, g):
 
 
 def _check_versions(node):
-    from .tensor import Tensor
+    if not node.__dict__:
+        return  # nothing saved, so nothing can have gone stale
     for inp, v in zip(node.inputs, node.versions):
-        if isinstance(inp, Tensor) and inp._version != v and node.__dict__:
+        if isinstance(inp, Tensor) and inp._version != v:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{inp.dtype} {list(inp.shape)}], which is output 0 of "

@@ -550,6 +550,8 @@ class Tensor:
         return format(repr(self), spec)
 
 
+autograd.Tensor = Tensor  # the engine checks isinstance(arg, Tensor) on every op
+
 # --------------------------------------------------------------------- helpers
 
 _ARRAY_TYPES = backend._device_by_type  # types known to be arrays (NumPy scalars are not)

@@ -143,22 +143,23 @@ class Clamp(Op):
             inside = inside & (x >= min)
         if max is not None:
             inside = inside & (x <= max)
-        ctx.inside = inside
+        ctx.inside = xp.astype(inside, x.dtype)
         return xp.clip(x, min, max)
 
     def backward(ctx, g):
-        return _xp(g).where(ctx.inside, g, 0.0)
+        return g * ctx.inside
 
 
 class ReLU(Op):
     """d relu(x) = g * 1[x > 0]   (0 at x = 0, as in PyTorch)"""
 
     def forward(ctx, x):
-        ctx.mask = x > 0
-        return _xp(x).where(ctx.mask, x, 0.0)
+        # A 0/1 float mask: multiplying by it is several times faster than where().
+        ctx.mask = _xp(x).astype(x > 0, x.dtype)
+        return x * ctx.mask
 
     def backward(ctx, g):
-        return _xp(g).where(ctx.mask, g, 0.0)
+        return g * ctx.mask
 
 
 class Sigmoid(Op):

@@ -1,0 +1,15 @@
+"""Optimizers (``SGD``, ``Adam``, ``AdamW``) and learning-rate schedules, as in ``torch.optim``.
+
+Every optimizer updates ``p.data`` in place, with the update rule PyTorch documents::
+
+    optimizer = minigrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]

@@ -1,0 +1,157 @@
+"""Adam and AdamW: per-parameter step sizes from running moments of the gradient.
+
+The update, exactly as PyTorch documents (and computes) it, at step t::
+
+    g <- -g                                        if maximize
+    g <- g + weight_decay * theta                  Adam's (coupled) weight decay
+    theta <- theta * (1 - lr * weight_decay)       AdamW's (decoupled) weight decay instead
+    m <- m + (1 - beta1) * (g - m)                 i.e. beta1 * m + (1 - beta1) * g
+    v <- beta2 * v + (1 - beta2) * g * g
+    v_max <- max(v_max, v)                         if amsgrad (then v_max replaces v below)
+    step_size <- lr / (1 - beta1^t)
+    denom <- sqrt(v) / sqrt(1 - beta2^t) + eps
+    theta <- theta - step_size * m / denom
+
+The operations are ordered as in PyTorch's single-tensor implementation, so float64
+runs agree with it to the last few bits.
+"""
+from .. import autograd, backend
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)``.
+
+    Keywords: ``maximize``; ``decoupled_weight_decay=True`` makes it AdamW. ``foreach``,
+    ``capturable``, ``differentiable`` and ``fused`` are accepted for PyTorch
+    compatibility; minigrad has one implementation.
+    """
+
+    _param_shaped_state = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if capturable or differentiable or fused:
+            raise NotImplementedError(f"minigrad's {type(self).__name__} has no capturable, "
+                                      "differentiable or fused variant")
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = self._run_closure(closure)
+        with autograd.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
+        lr = group["lr"]
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        weight_decay = group["weight_decay"]
+        amsgrad = group["amsgrad"]
+        maximize = group["maximize"]
+        decoupled = group.get("decoupled_weight_decay", False)
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(p, state, amsgrad)
+            g = p.grad.data
+            if maximize:
+                g = -g
+            theta = p.data
+            step_t = state["step"]
+            step_t.data += 1
+            step = float(step_t.data)
+
+            if weight_decay != 0:
+                if decoupled:
+                    theta *= 1 - lr * weight_decay
+                else:
+                    g = g + weight_decay * theta
+
+            # m <- lerp(m, g, 1 - beta1), written the way torch.lerp computes it
+            m = state["exp_avg"].data
+            w = 1 - beta1
+            d = g - m
+            if abs(w) < 0.5:
+                d *= w
+                m += d
+            else:
+                d *= 1 - w
+                m[...] = g - d
+            # v <- beta2 * v + ((1 - beta2) * g) * g
+            v = state["exp_avg_sq"].data
+            v *= beta2
+            gg = g * (1 - beta2)
+            gg *= g
+            v += gg
+
+            bias_correction1 = 1 - beta1 ** step
+            bias_correction2 = 1 - beta2 ** step
+            step_size = lr / bias_correction1
+            bias_correction2_sqrt = bias_correction2 ** 0.5
+            if amsgrad:
+                v_max = state["max_exp_avg_sq"].data
+                v_max[...] = backend.device_of(v).xp.maximum(v_max, v)
+                v = v_max
+            denom = backend.device_of(v).xp.sqrt(v)
+            denom /= bias_correction2_sqrt
+            denom += eps
+            # theta <- theta + (-step_size * m) / denom
+            update = m * -step_size
+            update /= denom
+            theta += update
+            p._version += 1
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        for state in self.state.values():  # a step saved as a plain number becomes a tensor
+            if "step" in state and not isinstance(state["step"], Tensor):
+                state["step"] = Tensor._make(
+                    backend.CPU.xp.asarray(float(state["step"]), dtype="float32"), None)
+
+    @staticmethod
+    def _init_state(p, state, amsgrad):
+        xp = p.device.xp
+        state["step"] = Tensor._make(backend.CPU.xp.zeros((), dtype="float32"), None)
+        state["exp_avg"] = Tensor._make(xp.zeros_like(p.data), None)
+        state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
+        if amsgrad:
+            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``theta <- theta * (1 - lr * weight_decay)`` first.
+
+    ``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)``.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:  # an AdamW stays AdamW whatever was saved
+            group["decoupled_weight_decay"] = True

@@ -274,3 +274,121 @@ def _scatter_add_standard(target, index, values):
         pos = tuple(int(k[i]) if is_array(k) else k for k in flat) + (...,)
         target[pos] += flat_values[i, ...]
     return target
+
+
+
+# ============================================== sliding windows (im2col/col2im)
+# (Convolution and pooling helpers, used by minigrad/ops/conv.py.)
+#
+# A convolution looks at its input through kh x kw windows. im2col copies every window
+# into a column of a matrix, so that the convolution becomes a matrix product; col2im is
+# its adjoint (adds each column back onto the pixels it came from).
+#
+# Layout trick (NumPy/CuPy speed; values and shapes are exactly PyTorch's). The window
+# matrix is stored as one block per output row h: cols[h] is (C*kh*kw, Wo*N), with the
+# batch as the fastest axis, so
+#   * a window copy moves runs of Wo*N contiguous numbers (not Wo): NumPy's copies and
+#     adds are several times faster on long runs;
+#   * weight (O, C*kh*kw) @ cols is a batch of Ho cache-sized GEMMs (one matmul call),
+#     fast and steady even when another process competes for the cores;
+#   * the product, (Ho, O, Wo, N) in memory, IS the (N, O, Ho, Wo) result seen through
+#     permuted axes (like torch's channels_last memory format): no transpose. NumPy's
+#     element-wise ops keep that layout, so the next pool or conv reads it without a copy.
+
+
+def window_slice(offset, dilation, stride, out_len):
+    """The input rows (or columns) that kernel offset ``offset`` sees over ``out_len`` outputs:
+    offset*dilation, offset*dilation + stride, ... (``out_len`` of them)."""
+    start = offset * dilation
+    return slice(start, start + (out_len - 1) * stride + 1, stride)
+
+
+def conv_out_size(size, kernel, stride, dilation):
+    """Outputs along one axis of a (padded) input of ``size``: floor((size - d(k-1) - 1)/s) + 1."""
+    return (size - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _has_strides(array):
+    """NumPy and CuPy arrays expose strides, so windows can be views; the standard can't."""
+    return type(array) is np.ndarray or type(array).__module__.startswith("cupy")
+
+
+def batch_fastest(x):
+    """True when x's first (batch) axis is the fastest-moving one in memory (NumPy/CuPy)."""
+    return _has_strides(x) and (x.shape[0] == 1 or x.strides[0] == x.itemsize)
+
+
+def padded_hcwn(x, pads=(0, 0, 0, 0), value=0):
+    """``x`` (N, C, H, W) with ``pads`` = (top, bottom, left, right) borders of ``value``, as
+    an (H', C, W', N) array (batch fastest in memory).
+
+    Without padding, an ``x`` whose batch axis is already the fastest (what conv2d and
+    max_pool2d return) is used as it is (a view); otherwise one copy.
+    """
+    xp = device_of(x).xp
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    xt = xp.permute_dims(x, (2, 1, 3, 0))
+    if not (top or bottom or left or right) and (not _has_strides(x) or batch_fastest(x)):
+        return xt
+    shape = (top + h + bottom, c, left + w + right, n)
+    out = xp.zeros(shape, dtype=x.dtype) if value == 0 else xp.full(shape, value, dtype=x.dtype)
+    out[top:top + h, :, left:left + w, :] = xt
+    return out
+
+
+def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
+    """The windows of a convolution as matrices: shape (Ho, C*kh*kw, Wo*N).
+
+    cols[h, (c, i, j), (w, n)] = padded x[n, c, h*sh + i*dh, w*sw + j*dw]: column (w, n)
+    of block h is the window under output pixel (h, w) of sample n, flattened.
+    NumPy/CuPy: a strided view of all windows (no copy), then one copy into the matrix;
+    elsewhere (standard only): kh*kw slices stacked, each vectorised over everything else.
+    """
+    xp = device_of(x).xp
+    kh, kw = kernel
+    sh, sw = stride
+    dh, dw = dilation
+    xt = padded_hcwn(x, pads)
+    hp, c, wp, n = xt.shape
+    ho, wo = conv_out_size(hp, kh, sh, dh), conv_out_size(wp, kw, sw, dw)
+    if _has_strides(xt):
+        # windows[h, c, i, j, w, n] = xt[h*sh + i*dh, c, w*sw + j*dw, n], as a view
+        s_h, s_c, s_w, s_n = xt.strides
+        windows = _as_strided(xt, (ho, c, kh, kw, wo, n),
+                              (s_h * sh, s_c, s_h * dh, s_w * dw, s_w * sw, s_n))
+    else:
+        windows = xp.stack([xt[window_slice(i, dh, sh, ho), :, window_slice(j, dw, sw, wo), :]
+                            for i in range(kh) for j in range(kw)], axis=2)
+    return xp.reshape(windows, (ho, c * kh * kw, wo * n))  # the im2col copy
+
+
+def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
+    """The adjoint of ``im2col``: (Ho, C*kh*kw, Wo*N) -> (N, C, H, W), summing overlaps.
+
+    Every column is added back onto the pixels its window covered, by kh*kw strided
+    slice-adds (one per kernel offset, each over all rows, channels, columns and samples).
+    The result has the batch fastest in memory; padding rows and columns are dropped.
+    """
+    xp = device_of(cols).xp
+    n, c, h, w = x_shape
+    kh, kw = kernel
+    sh, sw = stride
+    dh, dw = dilation
+    top, bottom, left, right = pads
+    ho = conv_out_size(top + h + bottom, kh, sh, dh)
+    wo = conv_out_size(left + w + right, kw, sw, dw)
+    windows = xp.reshape(cols, (ho, c, kh, kw, wo, n))
+    xt = xp.zeros((top + h + bottom, c, left + w + right, n), dtype=cols.dtype)
+    for i in range(kh):
+        rows = window_slice(i, dh, sh, ho)
+        for j in range(kw):
+            xt[rows, :, window_slice(j, dw, sw, wo), :] = windows[:, :, i, j, ...]
+    return xp.permute_dims(xt[top:top + h, :, left:left + w, :], (3, 1, 0, 2))
+
+
+def _as_strided(array, shape, strides):
+    if type(array) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
+    import cupy  # pragma: no cover - needs a GPU
+    return cupy.lib.stride_tricks.as_strided(array, shape, strides)

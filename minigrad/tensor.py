@@ -360,6 +360,14 @@ class Tensor:
     def argmin(self, dim=None, keepdim=False):
         return Tensor._make(_argextreme(self.data, dim, keepdim, False), None)
 
+    def all(self, dim=None, keepdim=False):
+        xp = self.device.xp
+        return Tensor._make(xp.all(self.data != 0, axis=dim, keepdims=keepdim), None)
+
+    def any(self, dim=None, keepdim=False):
+        xp = self.device.xp
+        return Tensor._make(xp.any(self.data != 0, axis=dim, keepdims=keepdim), None)
+
     def logsumexp(self, dim, keepdim=False):
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
 

@@ -18,6 +18,7 @@ naming the layer's type and where it sits in the tree.
 """
 import collections
 import importlib
+import inspect
 import types
 
 from . import models
@@ -28,64 +29,23 @@ class ConversionError(TypeError):
     """A module (or weight) has no counterpart in the other framework."""
 
 
-def _linear(m):
-    return (m.in_features, m.out_features), {"bias": m.bias is not None}
-
-
-def _conv2d(m):
-    _require(m, "dilation", (1, (1, 1)))
-    _require(m, "groups", (1,))
-    _require(m, "padding_mode", ("zeros",))
-    return (m.in_channels, m.out_channels, m.kernel_size), {
-        "stride": m.stride, "padding": m.padding, "bias": m.bias is not None}
-
-
-def _max_pool2d(m):
-    _require(m, "dilation", (1, (1, 1)))
-    _require(m, "ceil_mode", (False,))
-    _require(m, "return_indices", (False,))
-    return (m.kernel_size,), {"stride": m.stride, "padding": m.padding}
-
-
-def _flatten(m):
-    return (), {"start_dim": m.start_dim, "end_dim": m.end_dim}
-
-
-def _dropout(m):
-    return (), {"p": m.p}
-
-
-def _no_args(m):
-    return (), {}
-
-
-def _loss(m):
-    for name in ("weight", "pos_weight"):
-        if getattr(m, name, None) is not None:
-            raise ConversionError(f"{type(m).__name__} with a {name} tensor does not convert")
-    kwargs = {"reduction": m.reduction}
-    for name in ("ignore_index", "label_smoothing"):
-        if hasattr(m, name):
-            kwargs[name] = getattr(m, name)
-    return (), kwargs
-
-
-def _require(m, name, allowed):
-    """A setting minigrad does not model must be at its default."""
-    value = getattr(m, name, allowed[0])
-    if value not in allowed:
-        raise ConversionError(f"{type(m).__name__} with {name}={value!r} has no counterpart "
-                              f"(only {name}={allowed[0]!r} converts)")
-
-
-# layer type -> how to read its constructor arguments off an instance
+# layer type -> the constructor arguments to read off an instance (same names in both)
 SUPPORTED_LAYERS = {
-    "Linear": _linear, "Conv2d": _conv2d, "MaxPool2d": _max_pool2d, "Flatten": _flatten,
-    "Dropout": _dropout, "ReLU": _no_args, "Sigmoid": _no_args, "Tanh": _no_args,
-    "Identity": _no_args, "CrossEntropyLoss": _loss, "BCEWithLogitsLoss": _loss,
-    "MSELoss": _loss, "NLLLoss": _loss,
+    "Linear": ("in_features", "out_features", "bias"),
+    "Conv2d": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+               "groups", "bias", "padding_mode"),
+    "MaxPool2d": ("kernel_size", "stride", "padding", "dilation", "return_indices",
+                  "ceil_mode"),
+    "Flatten": ("start_dim", "end_dim"),
+    "Dropout": ("p", "inplace"),
+    "ReLU": ("inplace",), "Sigmoid": (), "Tanh": (), "Identity": (),
+    "Softmax": ("dim",), "LogSoftmax": ("dim",),
+    "CrossEntropyLoss": ("weight", "ignore_index", "reduction", "label_smoothing"),
+    "NLLLoss": ("weight", "ignore_index", "reduction"),
+    "BCEWithLogitsLoss": ("weight", "reduction", "pos_weight"),
+    "MSELoss": ("reduction",),
 }
-CONTAINERS = ("Sequential", "ModuleList")
+CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
 # --------------------------------------------------------------------- modules
@@ -159,12 +119,7 @@ class _Converter:
                 return self.container(m, path)
             if name not in SUPPORTED_LAYERS or not hasattr(self.dst_fw.nn, name):
                 self.unsupported(m, path)
-            try:
-                args, kwargs = SUPPORTED_LAYERS[name](m)
-            except ConversionError as e:
-                raise ConversionError(f"cannot convert {self.source} layer {path or '<root>'!r} "
-                                      f"to {self.target}: {e}") from None
-            out = getattr(self.dst_fw.nn, name)(*args, **kwargs)
+            out = self.layer(m, path, getattr(self.dst_fw.nn, name))
             own = [p for n, p in m.named_parameters() if "." not in n]
             if own:  # built in the default dtype on the CPU: match the source's
                 out = out.to(models.dtype_of(self.target, own[0].dtype))
@@ -173,6 +128,36 @@ class _Converter:
                     out = out.to(device)
             return self.finish(m, out)
         return self.custom(m, path)
+
+    def layer(self, m, path, cls):
+        """A library layer rebuilt from its hyper-parameters; a setting the target cannot
+        take (not in its signature, or refused by it) is a ConversionError."""
+        kwargs = {}
+        for arg in SUPPORTED_LAYERS[type(m).__name__]:
+            if arg == "bias":
+                kwargs[arg] = getattr(m, "bias", None) is not None
+            elif hasattr(m, arg):
+                kwargs[arg] = self.value(getattr(m, arg))
+        accepted = inspect.signature(cls).parameters
+        source_args = inspect.signature(type(m)).parameters
+        for arg in list(kwargs):
+            if arg in accepted:
+                continue
+            default = source_args[arg].default if arg in source_args else inspect.Parameter.empty
+            if kwargs[arg] is default or (not _is_tensor(kwargs[arg], self.target)
+                                          and _same(kwargs[arg], default)):
+                del kwargs[arg]
+                continue
+            raise ConversionError(
+                f"cannot convert {self.source} layer {path or '<root>'!r} to {self.target}: "
+                f"{type(m).__name__}({arg}={kwargs[arg]!r}) has no {self.target} counterpart "
+                f"({self.target}'s {type(m).__name__} has no argument {arg!r})")
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError, NotImplementedError) as e:
+            raise ConversionError(
+                f"cannot convert {self.source} layer {path or '<root>'!r} to {self.target}: "
+                f"{self.target}'s {type(m).__name__} refused {kwargs}: {e}") from None
 
     def unsupported(self, m, path):
         raise ConversionError(
@@ -186,6 +171,8 @@ class _Converter:
         cls = getattr(self.dst_fw.nn, type(m).__name__)
         if type(m).__name__ == "ModuleList":
             out = cls([c for _, c in children])
+        elif type(m).__name__ == "ModuleDict":
+            out = cls(collections.OrderedDict(children))
         elif [n for n, _ in children] == [str(i) for i in range(len(children))]:
             out = cls(*[c for _, c in children])
         else:
@@ -323,6 +310,18 @@ def _is_library_class(cls, fw_name):
 
 def _is_tensor(v, fw_name):
     return type(v).__name__ in ("Tensor", "Parameter") and _is_library_class(type(v), fw_name)
+
+
+def _same(a, b):
+    """a == b for hyper-parameters (1 == (1, 1) for 2-d settings)."""
+    if isinstance(a, tuple) and not isinstance(b, tuple):
+        return all(x == b for x in a)
+    if isinstance(b, tuple) and not isinstance(a, tuple):
+        return all(a == y for y in b)
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
 
 
 def _device(t, target):

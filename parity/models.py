@@ -40,6 +40,9 @@ def framework(name):
     return top
 
 
+_framework = framework  # for build(), whose argument has the same name
+
+
 def other(name):
     """The framework that is not ``name``."""
     return FRAMEWORKS[1 - FRAMEWORKS.index(name)]
@@ -116,14 +119,13 @@ def build(desc, framework="minigrad", dtype=None, device="cpu", seed=None):
     ``seed`` seeds that framework's random generator first (so the initial weights are
     reproducible); ``dtype`` (``"float64"``...) and ``device`` are applied afterwards.
     """
-    fw_name = framework
-    fw = globals()["framework"](fw_name)
+    fw = _framework(framework)
     if seed is not None:
         fw.manual_seed(int(seed))
     model = desc(fw.nn)
     if dtype is not None:
-        model = model.to(dtype_of(fw_name, dtype))
-    device = resolve_device(fw_name, device)
+        model = model.to(dtype_of(framework, dtype))
+    device = resolve_device(framework, device)
     if device != "cpu":
         model = model.to(device)
     return model

@@ -38,10 +38,12 @@ class Linear(Op):
     """
 
     def forward(ctx, x, weight, bias=None):
-        if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
-            other = x if x.dtype != weight.dtype else bias
+        if x.dtype != weight.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                               f"{type_name(other)} and {type_name(weight)}")
+                               f"{type_name(x)} and {type_name(weight)}")
+        if bias is not None and bias.dtype != weight.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{type_name(bias)} and {type_name(weight)}")
         xp = _xp(x)
         x2 = x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1]))
         if x2.shape[1] != weight.shape[1]:
@@ -65,7 +67,10 @@ class Linear(Op):
         if need_w:
             gw = xp.matmul(g2.mT, ctx.x2)
         if need_b:
-            gb = xp.sum(g2, axis=0)
+            # sum over the batch as a vector-matrix product: NumPy's own sum over the
+            # long outer axis of a narrow (N, out) array is several times slower
+            ones = xp.ones((1, g2.shape[0]), dtype=g2.dtype)
+            gb = xp.reshape(xp.matmul(ones, g2), (g2.shape[1],))
         return gx, gw, gb
 
 
@@ -85,15 +90,17 @@ def _reduce(ctx, loss, reduction, denominator):
     total = xp.sum(loss)
     if reduction == "sum":
         return total
-    if isinstance(denominator, (int, float)):
-        return total / denominator if denominator else total * float("nan")
-    if float(denominator) == 0:  # every target ignored: 0/0, as in PyTorch
+    if float(denominator) == 0:
+        # nothing counted (every target ignored): the loss is 0/0 = nan and the
+        # gradient 0, as in PyTorch (g / inf = 0 in backward)
+        ctx.denominator = float("inf")
         return total * float("nan")
     return total / denominator
 
 
 def _per_element(ctx, g):
-    """The gradient that reaches each element of the unreduced loss."""
+    """The gradient that reaches each element of the unreduced loss (a 0-d array that
+    broadcasts, unless the reduction was 'none')."""
     if ctx.reduction == "none":
         return g
     if ctx.reduction == "mean":
@@ -102,43 +109,57 @@ def _per_element(ctx, g):
 
 
 # ----------------------------------------------------------- classification
+#
+# The classification losses work on a "classes first" copy of the logits: (N, C, d1, ...)
+# becomes (C, M) with M = N * d1 * ... samples along the long, contiguous axis. The reason
+# is speed: NumPy reduces and broadcasts along a short innermost axis one row at a time,
+# so max/sum over the C classes of an (8000, 8) batch would take ~50x longer than the
+# same reduction over the outer axis. With classes first every per-class reduction and
+# every per-sample broadcast runs along M. The gradient goes back as a (transposed) view.
 
 
-def _class_axis(xp, a):
-    """Insert the class axis (axis 1) into a target of shape (N, d1, ...)."""
-    return xp.expand_dims(a, axis=1)
+def _classes_first(xp, x):
+    """(N, C, d1, ...) -> C-contiguous (C, M): row c holds class c of every sample."""
+    moved = xp.permute_dims(x, (1, 0) + tuple(range(2, x.ndim)))
+    return xp.reshape(xp.reshape(moved, (-1,)), (x.shape[1], -1))  # via 1-D: a C-order copy
+
+
+def _classes_last(xp, g, shape):
+    """Inverse of ``_classes_first``: (C, M) back to ``shape`` = (N, C, d1, ...) (a view)."""
+    g = xp.reshape(g, (shape[1], shape[0]) + tuple(shape[2:]))
+    return xp.permute_dims(g, (1, 0) + tuple(range(2, len(shape))))
+
+
+def _per_sample(ctx, g):
+    """The gradient reaching each sample's loss, as a (M,) vector or a broadcasting 0-d."""
+    gs = _per_element(ctx, g)
+    return _xp(gs).reshape(gs, (-1,)) if ctx.reduction == "none" else gs
 
 
 def _target_weights(xp, target, weight, ignore_index, dtype):
-    """For class-index targets (with a class axis of size 1): the index to gather with
-    (ignored targets point at class 0), the weight of each target's class (0 where
-    ignored; None when every weight is 1), and the mask of counted targets (or None).
-    """
+    """For flat class-index targets (M,): the targets to gather with (ignored ones point
+    at class 0), each target's class weight (0 where ignored; None when all weights are
+    1), and the 0/1 mask of counted targets (None when nothing is ignored)."""
     keep = None
     if ignore_index is not None:
         keep = target != ignore_index
         target = xp.where(keep, target, xp.zeros_like(target))
-    w = None
-    if weight is not None:
-        w = xp.reshape(xp.take(weight, xp.reshape(target, (-1,))), target.shape)
-    if keep is not None:
         keep = xp.astype(keep, dtype)
+    w = None if weight is None else xp.take(weight, target)
+    if keep is not None:
         w = keep if w is None else w * keep
     return target, w, keep
 
 
-def _one_hot_where(xp, target, n_classes, value, like):
-    """``value`` at each target's class, 0 elsewhere (shape of ``like``)."""
-    shape = [1] * like.ndim
-    shape[1] = n_classes
-    classes = xp.reshape(xp.arange(n_classes, dtype=target.dtype), tuple(shape))
-    return xp.where(classes == target, value, xp.zeros((), dtype=like.dtype))
+def _one_hot(xp, target, n_classes, value, dtype):
+    """(C, M) with ``value`` at row target[m] of column m and 0 elsewhere."""
+    classes = xp.reshape(xp.arange(n_classes, dtype=target.dtype), (n_classes, 1))
+    return xp.where(classes == target, value, xp.zeros((), dtype=dtype))
 
 
-def _log_softmax(xp, x):
-    """log softmax over axis 1, stable for any magnitude: the shifted logits are <= 0."""
-    shifted = x - xp.max(x, axis=1, keepdims=True)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+def _pick(xp, xc, target):
+    """xc[target[m], m] for every sample m: each sample's value at its target class."""
+    return xc[target, xp.arange(target.shape[0])]
 
 
 class CrossEntropy(Op):
@@ -149,50 +170,58 @@ class CrossEntropy(Op):
     target y puts weight ``a_c = (1 - eps) w_y [c == y] + eps / C * w_c`` on class c and
     its loss is ``-sum_c a_c log_softmax(x)_c``; an ignored target has a = 0. 'mean'
     divides by the summed weight ``w_y`` of the counted targets, as PyTorch does.
+    Without weights or smoothing the gradient is the familiar ``softmax(x) - onehot(y)``.
     """
 
     def forward(ctx, x, target, weight=None, ignore_index=None, reduction="mean",
                 label_smoothing=0.0):
         xp = _xp(x)
         n_classes = x.shape[1]
-        logp = _log_softmax(xp, x)
-        t, w_t, keep = _target_weights(xp, _class_axis(xp, target), weight, ignore_index,
+        xc = _classes_first(xp, x)                        # (C, M)
+        t, w_t, keep = _target_weights(xp, xp.reshape(target, (-1,)), weight, ignore_index,
                                        x.dtype)
-        loss = -xp.take_along_axis(logp, t, axis=1)  # -log p(target), shape (N, 1, ...)
+        shifted = xc - xp.max(xc, axis=0, keepdims=True)  # <= 0, so exp never overflows
+        e = xp.exp(shifted)
+        s = xp.sum(e, axis=0)                             # (M,) softmax denominators
+        lse = xp.log(s)                                   # log_softmax = shifted - lse
+        loss = lse - _pick(xp, shifted, t)                # -log_softmax at the target
         if w_t is not None:
             loss = loss * w_t
         eps = label_smoothing
         if eps:
-            # the uniform part: -sum_c w_c log p_c, for counted targets only
-            wlogp = logp if weight is None else logp * _broadcast_classes(xp, weight, x.ndim)
-            smooth = -xp.sum(wlogp, axis=1, keepdims=True)
+            # the uniform part, -sum_c w_c log_softmax_c = sum_c w_c (lse - shifted_c):
+            # two non-negative terms, so no cancellation
+            if weight is None:
+                smooth = n_classes * lse - xp.sum(shifted, axis=0)
+            else:
+                smooth = (xp.sum(weight) * lse
+                          - xp.sum(shifted * xp.reshape(weight, (n_classes, 1)), axis=0))
             if keep is not None:
                 smooth = smooth * keep
             loss = (1 - eps) * loss + (eps / n_classes) * smooth
-        ctx.logp, ctx.t, ctx.w_t, ctx.keep, ctx.weight = logp, t, w_t, keep, weight
-        ctx.eps = eps
-        count = t.size // t.shape[0] * t.shape[0] if w_t is None else xp.sum(w_t)
+        ctx.e, ctx.s, ctx.t, ctx.w_t, ctx.keep = e, s, t, w_t, keep
+        ctx.weight, ctx.eps, ctx.shape = weight, eps, x.shape
+        count = t.shape[0] if w_t is None else xp.sum(w_t)
         return _reduce(ctx, xp.reshape(loss, target.shape), reduction, count)
 
     def backward(ctx, g):
         xp = _xp(g)
-        logp, eps, n_classes = ctx.logp, ctx.eps, ctx.logp.shape[1]
-        gs = _class_axis(xp, xp.broadcast_to(_per_element(ctx, g), ctx.loss_shape))
-        # a_c (target part) and sum_c a_c, both times the incoming gradient
+        eps, n_classes = ctx.eps, ctx.shape[1]
+        gs = _per_sample(ctx, g)
+        # g times a_c at the target class, and g times sum_c a_c
         target_part = gs if ctx.w_t is None else gs * ctx.w_t
+        total = target_part
         if eps:
             target_part = (1 - eps) * target_part
             counted = gs if ctx.keep is None else gs * ctx.keep
             w_sum = n_classes if ctx.weight is None else xp.sum(ctx.weight)
             total = target_part + (eps / n_classes * w_sum) * counted
-        else:
-            total = target_part
-        grad = xp.exp(logp) * total  # softmax(x) * sum_c a_c
-        grad = grad - _one_hot_where(xp, ctx.t, n_classes, target_part, logp)
+        grad = (ctx.e / ctx.s) * total                     # softmax(x) * sum_c a_c
+        grad = grad - _one_hot(xp, ctx.t, n_classes, target_part, grad.dtype)
         if eps:
-            w_c = 1.0 if ctx.weight is None else _broadcast_classes(xp, ctx.weight, logp.ndim)
+            w_c = 1.0 if ctx.weight is None else xp.reshape(ctx.weight, (n_classes, 1))
             grad = grad - (eps / n_classes) * w_c * counted
-        return grad, None, None
+        return _classes_last(xp, grad, ctx.shape), None, None
 
 
 class CrossEntropyProbs(Op):
@@ -206,28 +235,33 @@ class CrossEntropyProbs(Op):
     def forward(ctx, x, target, weight=None, reduction="mean", label_smoothing=0.0):
         xp = _xp(x)
         n_classes = x.shape[1]
-        logp = _log_softmax(xp, x)
+        xc = _classes_first(xp, x)
+        shifted = xc - xp.max(xc, axis=0, keepdims=True)
+        logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
         eps = label_smoothing
-        a = target * (1 - eps) + eps / n_classes if eps else target
-        w = None if weight is None else _broadcast_classes(xp, weight, x.ndim)
+        pc = _classes_first(xp, target)
+        a = pc * (1 - eps) + eps / n_classes if eps else pc
+        w = None if weight is None else xp.reshape(weight, (n_classes, 1))
         if w is not None:
             a = a * w
-        loss = -xp.sum(a * logp, axis=1)
-        ctx.logp, ctx.a, ctx.w, ctx.eps = logp, a, w, eps
-        return _reduce(ctx, loss, reduction, loss.size)
+        loss = -xp.sum(a * logp, axis=0)
+        ctx.logp, ctx.a, ctx.w, ctx.eps, ctx.shape = logp, a, w, eps, x.shape
+        return _reduce(ctx, xp.reshape(loss, (x.shape[0],) + tuple(x.shape[2:])), reduction,
+                       loss.shape[0])
 
     def backward(ctx, g):
         xp = _xp(g)
-        gs = _class_axis(xp, xp.broadcast_to(_per_element(ctx, g), ctx.loss_shape))
+        gs = _per_sample(ctx, g)
         need_x, need_target = ctx.needs_input_grad[:2]
         gx = gt = None
         if need_x:
-            a_sum = xp.sum(ctx.a, axis=1, keepdims=True)
-            gx = (xp.exp(ctx.logp) * a_sum - ctx.a) * gs
+            a_sum = xp.sum(ctx.a, axis=0)
+            gx = _classes_last(xp, (xp.exp(ctx.logp) * a_sum - ctx.a) * gs, ctx.shape)
         if need_target:
             gt = -(1 - ctx.eps) * ctx.logp * gs
             if ctx.w is not None:
                 gt = gt * ctx.w
+            gt = _classes_last(xp, gt, ctx.shape)
         return gx, gt, None
 
 
@@ -240,26 +274,21 @@ class NLLLoss(Op):
 
     def forward(ctx, x, target, weight=None, ignore_index=None, reduction="mean"):
         xp = _xp(x)
-        t, w_t, _ = _target_weights(xp, _class_axis(xp, target), weight, ignore_index,
+        t, w_t, _ = _target_weights(xp, xp.reshape(target, (-1,)), weight, ignore_index,
                                     x.dtype)
-        loss = -xp.take_along_axis(x, t, axis=1)
+        loss = -_pick(xp, _classes_first(xp, x), t)
         if w_t is not None:
             loss = loss * w_t
         ctx.t, ctx.w_t, ctx.shape, ctx.dtype = t, w_t, x.shape, x.dtype
-        count = t.size if w_t is None else xp.sum(w_t)
+        count = t.shape[0] if w_t is None else xp.sum(w_t)
         return _reduce(ctx, xp.reshape(loss, target.shape), reduction, count)
 
     def backward(ctx, g):
         xp = _xp(g)
-        gs = _class_axis(xp, xp.broadcast_to(_per_element(ctx, g), ctx.loss_shape))
+        gs = _per_sample(ctx, g)
         value = -gs if ctx.w_t is None else -gs * ctx.w_t
-        like = xp.zeros(ctx.shape, dtype=ctx.dtype)
-        return _one_hot_where(xp, ctx.t, ctx.shape[1], value, like), None, None
-
-
-def _broadcast_classes(xp, weight, ndim):
-    """Class weights of shape (C,) as (1, C, 1, ...) to broadcast against (N, C, d1, ...)."""
-    return xp.reshape(weight, (1, weight.shape[0]) + (1,) * (ndim - 2))
+        grad = _one_hot(xp, ctx.t, ctx.shape[1], value, ctx.dtype)  # (C, M)
+        return _classes_last(xp, grad, ctx.shape), None, None
 
 
 # --------------------------------------------------------------- regression
@@ -276,18 +305,15 @@ class BCEWithLogits(Op):
 
     def forward(ctx, x, target, weight=None, pos_weight=None, reduction="mean"):
         xp = _xp(x)
-        softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, xp.zeros((), dtype=x.dtype))
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0.0)
         if pos_weight is None:
             loss = (1 - target) * x + softplus_neg
         else:
-            log_weight = (pos_weight - 1) * target + 1
-            loss = (1 - target) * x + log_weight * softplus_neg
-        unweighted = loss
+            loss = (1 - target) * x + ((pos_weight - 1) * target + 1) * softplus_neg
         if weight is not None:
             loss = loss * weight
         ctx.x, ctx.target, ctx.sp = x, target, softplus_neg
         ctx.weight, ctx.pos_weight = weight, pos_weight
-        ctx.unweighted = unweighted if ctx.needs_input_grad[2] else None
         return _reduce(ctx, loss, reduction, loss.size)
 
     def backward(ctx, g):
@@ -296,43 +322,42 @@ class BCEWithLogits(Op):
         if ctx.weight is not None:
             gs = gs * ctx.weight
         x, y, sp, pw = ctx.x, ctx.target, ctx.sp, ctx.pos_weight
-        need_x, need_y, need_w, need_pw = ctx.needs_input_grad
+        need_x, need_y = ctx.needs_input_grad[:2]
         sig = xp.exp(-sp)  # sigmoid(x) = exp(-softplus(-x)), in (0, 1]
-        gx = gy = gw = gpw = None
+        gx = gy = None
         if need_x:
             gx = (sig - y) * gs if pw is None else ((1 - y) - ((pw - 1) * y + 1) * (1 - sig)) * gs
         if need_y:
             gy = -x * gs if pw is None else ((pw - 1) * sp - x) * gs
-        if need_w:
-            gw = ctx.unweighted * _per_element(ctx, g)
-        if need_pw:
-            gpw = y * sp * gs
-        return gx, gy, gw, gpw
+        return gx, gy, None, None  # like PyTorch: no gradient for weight and pos_weight
 
 
 class MSELoss(Op):
     """d (x - y)^2 = (2 (x - y) g, -2 (x - y) g)   (times w when weighted)
 
-    'mean' divides by the number of elements, or by sum(w) when weights are given.
+    'mean' divides by the number of elements, or by S = sum(w) when weights are given;
+    then the weights also get a gradient: d L / d w_i = ((x_i - y_i)^2 - L) / S * g.
     """
 
     def forward(ctx, x, target, weight=None, reduction="mean"):
         xp = _xp(x)
         diff = x - target
         loss = diff * diff
-        ctx.diff, ctx.weight = diff, weight
-        ctx.squared = loss if weight is not None and ctx.needs_input_grad[2] else None
-        if weight is not None:
-            loss = loss * weight
-            return _reduce(ctx, loss, reduction, xp.sum(weight))
-        return _reduce(ctx, loss, reduction, loss.size)
+        ctx.diff, ctx.weight, ctx.squared = diff, weight, loss
+        if weight is None:
+            return _reduce(ctx, loss, reduction, loss.size)
+        out = _reduce(ctx, loss * weight, reduction, xp.sum(weight))
+        ctx.mean = out if reduction == "mean" else None
+        return out
 
     def backward(ctx, g):
         gs = _per_element(ctx, g)
         need_x, need_y, need_w = ctx.needs_input_grad
         scaled = 2 * ctx.diff * (gs if ctx.weight is None else gs * ctx.weight)
-        return (scaled if need_x else None, -scaled if need_y else None,
-                ctx.squared * gs if need_w else None)
+        gw = None
+        if need_w:  # the weights appear in the denominator of a weighted mean too
+            gw = (ctx.squared if ctx.mean is None else ctx.squared - ctx.mean) * gs
+        return (scaled if need_x else None, -scaled if need_y else None, gw)
 
 
 # ------------------------------------------------------------------ dropout

@@ -166,7 +166,8 @@ class ExponentialLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """Set the learning rate to ``initial_lr * lr_lambda(epoch)`` (one function or one per group)."""
+    """Set the learning rate to ``initial_lr * lr_lambda(epoch)`` (one function, or one per
+    group)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         n = len(optimizer.param_groups)

@@ -1,0 +1,374 @@
+"""What every example shares: command line, framework choice, progress bar, summary, plots.
+
+Each example is written once against the names ``torch``, ``nn``, ``F``, ``optim`` and
+``DataLoader``; ``framework(name)`` hands it either PyTorch's modules or minigrad's::
+
+    fw = framework("minigrad")      # or "torch"
+    torch, nn, optim = fw.torch, fw.nn, fw.optim
+
+An example defines ``train(args, fw) -> Result`` (data, model, training loop, accuracy)
+and ``plot(args, result, out) -> [png paths]``; ``run`` parses nothing itself: it times
+``train``, calls ``plot``, and prints the summary. With ``--compare`` it trains on both
+frameworks and also draws both runs' curves in one figure.
+
+matplotlib is imported only when a picture is drawn, with the non-interactive Agg backend.
+"""
+import argparse
+import dataclasses
+import os
+import sys
+import time
+import types
+
+import numpy as np
+
+# Let `python examples/X.py` import minigrad from the repository without installing it.
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+FRAMEWORKS = ("minigrad", "torch")
+
+
+# ------------------------------------------------------------------ command line
+
+
+def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None):
+    """The options every example takes (``extra(parser)`` may add its own).
+
+    ``epochs`` is the tutorial's setting; ``--quick`` switches to a tiny configuration
+    (``quick_epochs`` epochs, small data subsets) for tests and smoke runs.
+    """
+    p = argparse.ArgumentParser(prog=f"python examples/{example}.py", description=description,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--framework", choices=FRAMEWORKS, default="minigrad",
+                   help="which library runs the example (default: minigrad)")
+    p.add_argument("--compare", action="store_true",
+                   help="run on both frameworks and draw both runs' curves in one figure")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help=f"training epochs (default: {epochs}; with --quick: "
+                        f"{quick_epochs or epochs})")
+    p.add_argument("--out", default=None,
+                   help=f"folder for the pictures (default: ./out/{example})")
+    p.add_argument("--data-root", default=None,
+                   help="MNIST folder (torchvision layout or a flat folder of the IDX files; "
+                        "default: $MINIGRAD_MNIST, else $MINIGRAD_DATA, else ./data)")
+    p.add_argument("--quick", action="store_true",
+                   help="a tiny configuration (few epochs, small subsets) for smoke tests")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar")
+    if extra is not None:
+        extra(p)
+    args = p.parse_args(argv)
+    args.example = example
+    if args.epochs is None:
+        args.epochs = (quick_epochs or epochs) if args.quick else epochs
+    if args.out is None:
+        args.out = os.path.join("out", example)
+    if args.data_root is None:
+        args.data_root = (os.environ.get("MINIGRAD_MNIST") or os.environ.get("MINIGRAD_DATA")
+                          or "./data")
+    return args
+
+
+# ------------------------------------------------------------------ frameworks
+
+
+def framework(name):
+    """``torch``, ``nn``, ``F``, ``optim``, ``DataLoader``, ``TensorDataset``, ``Subset``
+    from PyTorch (``"torch"``) or minigrad (``"minigrad"``), in one namespace."""
+    if name == "torch":
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        import torch.optim as optim
+        from torch.utils.data import DataLoader, Subset, TensorDataset
+        # The first optimizer PyTorch builds imports torch._dynamo (seconds); do it here so
+        # that the measured wall time is spent training, not importing.
+        import torch._dynamo  # noqa: F401
+    elif name == "minigrad":
+        import minigrad as torch
+        import minigrad.nn as nn
+        import minigrad.nn.functional as F
+        import minigrad.optim as optim
+        from minigrad.utils.data import DataLoader, Subset, TensorDataset
+    else:
+        raise ValueError(f"unknown framework {name!r}: choose one of {', '.join(FRAMEWORKS)}")
+    return types.SimpleNamespace(name=name, torch=torch, nn=nn, F=F, optim=optim,
+                                 DataLoader=DataLoader, TensorDataset=TensorDataset,
+                                 Subset=Subset)
+
+
+def to_numpy(t):
+    """A tensor of either framework as a NumPy array (detached, on the host)."""
+    return np.asarray(t.detach().cpu().numpy())
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclasses.dataclass
+class Result:
+    """What ``train`` hands back: the final test accuracy (percent), the per-epoch
+    history (lists under names such as ``train_loss``, ``test_acc``; ``epoch`` holds the
+    x values), whatever ``plot`` needs (``extra``), and notes for the summary."""
+    accuracy: float
+    history: dict
+    extra: dict = dataclasses.field(default_factory=dict)
+    notes: list = dataclasses.field(default_factory=list)
+    framework: str = ""
+    seconds: float = 0.0
+    pictures: list = dataclasses.field(default_factory=list)
+
+
+def run(args, train, plot, curve_groups=None):
+    """Train (timed), draw, summarise. Returns the Result, or {framework: Result} with
+    ``--compare``. ``curve_groups`` (see ``plot_curves``) selects the curves that the
+    comparison figure draws for both frameworks."""
+    os.makedirs(args.out, exist_ok=True)
+    names = FRAMEWORKS if args.compare else (args.framework,)
+    results = {}
+    for name in names:
+        fw = framework(name)
+        fw.torch.manual_seed(args.seed)
+        start = time.perf_counter()
+        result = train(args, fw)
+        result.seconds = time.perf_counter() - start
+        result.framework = name
+        result.pictures = list(plot(args, result, args.out))
+        results[name] = result
+    if args.compare:
+        path = os.path.join(args.out, "compare_curves.png")
+        plot_curves({f"{n}": r.history for n, r in results.items()}, path,
+                    title=f"{args.example}: minigrad (solid) vs PyTorch (dashed)",
+                    groups=curve_groups)
+        results["minigrad"].pictures.append(path)
+    for result in results.values():
+        print_summary(args, result)
+    return results if args.compare else results[args.framework]
+
+
+def print_summary(args, result):
+    """One line that says what ran and how well, then the pictures and notes."""
+    print(f"Summary [{args.example} | {result.framework} | {args.device}]: test accuracy "
+          f"{result.accuracy:.2f}% after {args.epochs} epoch(s){' (quick)' if args.quick else ''}"
+          f", wall time {result.seconds:.1f} s")
+    for path in result.pictures:
+        print(f"  picture: {path}")
+    for note in result.notes:
+        print(f"  note: {note}")
+
+
+# ------------------------------------------------------------------ progress bar
+
+
+def progress(iterable, args, desc, total=None, leave=True):
+    """A tqdm progress bar over ``iterable`` (or the iterable itself with --no-progress)."""
+    if not getattr(args, "progress", True):
+        return _Quiet(iterable)
+    from tqdm.auto import tqdm
+    return tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True,
+                file=sys.stderr)
+
+
+class _Quiet:
+    """Stands in for a tqdm bar: iterates, and ignores set_postfix."""
+
+    def __init__(self, iterable):
+        self.iterable = iterable
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def set_postfix(self, *a, **k):
+        pass
+
+
+# ------------------------------------------------------------------ data
+
+
+QUICK_TRAIN, QUICK_TEST = 512, 256  # MNIST images kept by --quick
+
+
+def mnist(args, fw):
+    """(train set, test set, note): MNIST for ``fw``, as the tutorials load it.
+
+    minigrad reads the IDX files with ``minigrad.datasets.MNIST``. PyTorch uses
+    ``torchvision.datasets.MNIST(..., transform=transforms.ToTensor())`` when torchvision
+    is installed and finds the files in its layout; otherwise the very same arrays that
+    minigrad read are wrapped in torch tensors (``ToTensor`` would give the same values:
+    uint8 / 255 in float32, shape 1x28x28). ``--quick`` keeps the first 512 training and
+    256 test images.
+    """
+    import minigrad.datasets as datasets
+    root = os.path.expanduser(args.data_root)
+    note = None
+    if fw.name == "minigrad":
+        train_set = datasets.MNIST(root, train=True, download=False)
+        test_set = datasets.MNIST(root, train=False, download=False)
+        note = f"data: minigrad.datasets.MNIST from {root}"
+    else:
+        train_set = test_set = None
+        try:
+            from torchvision import datasets as tv_datasets, transforms
+        except ImportError:
+            note = ("data: torchvision is not installed, so PyTorch trains on the arrays read "
+                    "by minigrad.datasets.MNIST, wrapped in torch tensors")
+        else:
+            try:
+                train_set = tv_datasets.MNIST(root, train=True, download=False,
+                                              transform=transforms.ToTensor())
+                test_set = tv_datasets.MNIST(root, train=False, download=False,
+                                             transform=transforms.ToTensor())
+                note = f"data: torchvision.datasets.MNIST from {root}"
+            except RuntimeError as e:  # e.g. a flat folder of .gz files, not its layout
+                note = (f"data: torchvision could not read {root} ({e}); PyTorch trains on "
+                        "the arrays read by minigrad.datasets.MNIST, wrapped in torch tensors")
+        if train_set is None:
+            # Fallback without torchvision: the same arrays, as torch tensors.
+            sets = []
+            for train, n in ((True, QUICK_TRAIN), (False, QUICK_TEST)):
+                ds = datasets.MNIST(root, train=train, download=False)
+                n = n if args.quick else len(ds)
+                images = ds.data.numpy()[:n].astype(np.float32).reshape(-1, 1, 28, 28)
+                images /= 255  # what ToTensor does: uint8 -> float32 in [0, 1]
+                labels = ds.targets.numpy()[:n].astype(np.int64)
+                sets.append(fw.TensorDataset(fw.torch.from_numpy(images),
+                                             fw.torch.from_numpy(labels)))
+            return sets[0], sets[1], note
+    if args.quick:
+        train_set = fw.Subset(train_set, list(range(QUICK_TRAIN)))
+        test_set = fw.Subset(test_set, list(range(QUICK_TEST)))
+    return train_set, test_set, note
+
+
+# ------------------------------------------------------------------ plotting
+
+
+def pyplot():
+    """matplotlib.pyplot with the Agg backend (imported on first use: files, no windows)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save(fig, path):
+    """Save ``fig`` as PNG at ``path``, close it, return the path."""
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    pyplot().close(fig)
+    return path
+
+
+# Which history keys share an axis: (y label, [(key, legend label), ...]).
+LOSS_AND_ACCURACY = [("loss", [("train_loss", "train loss"), ("test_loss", "test loss")]),
+                     ("accuracy (%)", [("train_acc", "train accuracy"),
+                                       ("test_acc", "test accuracy")])]
+
+
+def plot_curves(histories, path, title, groups=None):
+    """Loss and accuracy per epoch, one panel per group; ``histories`` maps a run label
+    to its history (several runs share the panels: the first run's lines are solid, the
+    second's dashed, each line in its own colour)."""
+    plt = pyplot()
+    from matplotlib.ticker import MaxNLocator
+    groups = groups or LOSS_AND_ACCURACY
+    fig, axes = plt.subplots(1, len(groups), figsize=(5.5 * len(groups), 4))
+    axes = np.atleast_1d(axes)
+    styles = ["-", "--", ":", "-."]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (ylabel, keys) in zip(axes, groups):
+        for r, (run_label, h) in enumerate(histories.items()):
+            for k, (key, label) in enumerate(keys):
+                if not h.get(key):
+                    continue
+                name = label if len(histories) == 1 else f"{run_label}: {label}"
+                ax.plot(h["epoch"][:len(h[key])], h[key], styles[r % len(styles)],
+                        color=colors[(r * len(keys) + k) % len(colors)], label=name,
+                        marker="o" if len(h[key]) <= 12 else None, markersize=4)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def plot_decision_boundary(ax, predict, X, y, title, resolution=300):
+    """Colour the plane by the class ``predict`` gives each point (``predict``: NumPy
+    float32 [n, 2] -> int labels [n]), with the data points on top."""
+    pad = 0.1 * (X.max(axis=0) - X.min(axis=0))
+    (x0, y0), (x1, y1) = X.min(axis=0) - pad, X.max(axis=0) + pad
+    xx, yy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.column_stack([xx.ravel(), yy.ravel()]).astype(np.float32)
+    zz = np.asarray(predict(grid)).reshape(xx.shape)
+    n_classes = int(max(y.max(), zz.max())) + 1
+    levels = np.arange(n_classes + 1) - 0.5
+    cmap = "RdYlBu" if n_classes <= 2 else "tab10"
+    ax.contourf(xx, yy, zz, levels=levels, cmap=cmap, alpha=0.35)
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=8, cmap=cmap, vmin=-0.5, vmax=n_classes - 0.5,
+               edgecolors="k", linewidths=0.2)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("feature 0")
+    ax.set_ylabel("feature 1")
+    ax.set_title(title)
+
+
+def plot_boundaries(panels, path, title):
+    """Decision boundaries side by side: ``panels`` is [(predict, X, y, subtitle), ...]."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5), squeeze=False)
+    for ax, (predict, X, y, subtitle) in zip(axes[0], panels):
+        plot_decision_boundary(ax, predict, X, y, subtitle)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def plot_predictions(images, labels, predictions, path, title, columns=8):
+    """A grid of images, each titled "pred P (true T)" -- green when right, red when wrong."""
+    plt = pyplot()
+    n = len(images)
+    rows = (n + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.9 * rows + 0.5),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
+        ok = int(predictions[i]) == int(labels[i])
+        ax.set_title(f"pred {int(predictions[i])} (true {int(labels[i])})", fontsize=8,
+                     color="green" if ok else "red")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def plot_filters(weights, path, title, columns=8):
+    """Conv kernels ``weights`` (out_channels x 1 x k x k) as small grey images in a grid,
+    each on its own colour scale (dark = negative, light = positive)."""
+    plt = pyplot()
+    w = np.asarray(weights)[:, 0]
+    rows = (len(w) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.45 * rows + 0.6),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= len(w):
+            ax.axis("off")
+            continue
+        lim = np.abs(w[i]).max() or 1.0
+        ax.imshow(w[i], cmap="gray", vmin=-lim, vmax=lim)
+        ax.set_title(f"filter {i}", fontsize=7)
+    fig.suptitle(title)
+    fig.text(0.5, 0.0, "light = positive weight, dark = negative (each kernel on its own "
+             "symmetric scale; mid-grey = 0)", ha="center", va="top", fontsize=8)
+    fig.tight_layout()
+    return save(fig, path)

@@ -1,0 +1,235 @@
+"""``minigrad.nn.functional`` (``import minigrad.nn.functional as F``): the layers and
+losses as plain functions, with PyTorch's names, arguments and defaults.
+
+This file turns PyTorch's calling conventions (optional weights, reductions, target
+layouts) into calls of the fused ops in ``minigrad.ops.nn`` and checks the inputs a
+user most often gets wrong, with PyTorch's error types and wording.
+"""
+import warnings
+
+from .. import backend
+from ..ops import elementwise as E
+from ..ops import nn as N
+from ..ops import reduce as R
+from ..ops.conv import conv2d, max_pool2d  # noqa: F401  (re-exported: F.conv2d, F.max_pool2d)
+from ..tensor import Tensor
+
+__all__ = ["linear", "conv2d", "max_pool2d", "relu", "sigmoid", "tanh", "softmax",
+           "log_softmax", "dropout", "one_hot", "cross_entropy", "nll_loss",
+           "binary_cross_entropy_with_logits", "mse_loss"]
+
+
+# ----------------------------------------------------------------- layers
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``; input ``(*, in_features)``, weight ``(out, in)``."""
+    return N.Linear.apply(input, weight, bias)
+
+
+def relu(input, inplace=False):
+    """max(x, 0) element-wise (computed out of place even when ``inplace=True``)."""
+    return E.ReLU.apply(input)
+
+
+def sigmoid(input):
+    return E.Sigmoid.apply(input)
+
+
+def tanh(input):
+    return E.Tanh.apply(input)
+
+
+def _softmax_dim(input, dim, name):
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return dim
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.Softmax.apply(input, dim=_softmax_dim(input, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x - logsumexp(x) along ``dim``, stable for logits of any magnitude."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.LogSoftmax.apply(input, dim=_softmax_dim(input, dim, "log_softmax"))
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training
+    only; returns ``input`` itself when not training or when p == 0)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    return N.Dropout.apply(input, p=p)
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding along a new last axis (no gradient)."""
+    xp = tensor.device.xp
+    data = tensor.data
+    if num_classes == -1:
+        num_classes = int(xp.max(data)) + 1 if data.size else 0
+    classes = xp.arange(num_classes, dtype=data.dtype)
+    return Tensor._make(xp.astype(xp.expand_dims(data, axis=-1) == classes, xp.int64), None)
+
+
+# ----------------------------------------------------------------- losses
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction, size_average=None, reduce=None):
+    """The reduction string, from the current argument or the deprecated pair."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else "mean" if size_average else "sum"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)
+        return reduction
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _check_weight(weight, input, n_classes):
+    if weight is None:
+        return
+    if weight.ndim != 1 or weight.shape[0] != n_classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
+                           f"classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {N.type_name(input.data)} but found "
+                           f"{N.type_name(weight.data)}")
+
+
+def _check_class_targets(input, target, ignore_index, name):
+    """Validate class-index targets for (N, C, d1, ...) logits; return the ignore_index
+    that the op needs to honour (None when no target equals it)."""
+    if target.dtype.is_floating_point or target.dtype is backend.bool_:
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {N.type_name(target.data)} "
+            f"({name}: class-index targets must be integers; float targets are class "
+            f"probabilities and must have the input's shape {list(input.shape)}, but target "
+            f"has shape {list(target.shape)})")
+    target_batch = target.shape[0] if target.ndim else 0
+    if input.shape[0] != target_batch:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target_batch}).")
+    if input.ndim == 2 and target.ndim != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported "
+                           f"(input {list(input.shape)}, target {list(target.shape)})")
+    if input.ndim > 2 and tuple(target.shape) != (input.shape[0],) + tuple(input.shape[2:]):
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
+                           f"{list(target.shape)}")
+    n_classes = input.shape[1]
+    data = target.data
+    if data.size == 0:
+        return None
+    xp = target.device.xp
+    low, high = int(xp.min(data)), int(xp.max(data))
+    if low < 0 or high >= n_classes:  # out of range, unless it is the ignored value
+        bad = (data != ignore_index) & ((data < 0) | (data >= n_classes))
+        if bool(xp.any(bad)):
+            value = int(backend.to_numpy(data)[backend.to_numpy(bad)][0])
+            raise IndexError(f"Target {value} is out of bounds. (class indices must lie in "
+                             f"[0, {n_classes - 1}] for input with {n_classes} classes, or "
+                             f"equal ignore_index={ignore_index})")
+    return ignore_index if low <= ignore_index <= high else None
+
+
+def _as_index(target):
+    """Class indices as int64 arrays (PyTorch also accepts uint8)."""
+    if target.dtype is backend.int64:
+        return target
+    return Tensor._make(target.device.xp.astype(target.data, target.device.xp.int64), None)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross entropy between logits ``input`` (N, C, d1, ...) or (C,) and ``target``:
+    class indices (N, d1, ...) or class probabilities of the input's shape.
+
+    One fused op: log-softmax + negative log likelihood, with class ``weight``,
+    ``ignore_index``, ``label_smoothing`` and ``reduction`` as PyTorch documents them.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    unbatched = input.ndim == 1
+    if unbatched:  # (C,) logits with a 0-d class index or a (C,) distribution
+        input = input.reshape(1, -1)
+        target = target.reshape(1, -1) if target.ndim == 1 else target.reshape(1)
+    if input.ndim < 2:
+        raise RuntimeError(f"cross_entropy expects input of shape (N, C, ...) or (C,), "
+                           f"got {list(input.shape)}")
+    _check_weight(weight, input, input.shape[1])
+    if tuple(target.shape) == tuple(input.shape) and target.dtype.is_floating_point:
+        out = N.CrossEntropyProbs.apply(input, target, weight, reduction=reduction,
+                                        label_smoothing=float(label_smoothing))
+    else:
+        if tuple(target.shape) == tuple(input.shape) and target.dtype is not backend.bool_:
+            raise RuntimeError(f"Expected floating point type for target with class "
+                               f"probabilities, got {N.type_name(target.data)}")
+        ignore = _check_class_targets(input, target, ignore_index, "cross_entropy")
+        out = N.CrossEntropy.apply(input, _as_index(target), weight, ignore_index=ignore,
+                                   reduction=reduction, label_smoothing=float(label_smoothing))
+    if unbatched and reduction == "none":
+        out = out.reshape(())
+    return out
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log likelihood of class-index ``target`` under log-probabilities ``input``
+    (N, C, d1, ...) or (C,): ``-weight[y] * input[n, y]``, averaged over the weights."""
+    reduction = _reduction(reduction, size_average, reduce)
+    unbatched = input.ndim == 1
+    if unbatched:
+        input, target = input.reshape(1, -1), target.reshape(1)
+    _check_weight(weight, input, input.shape[1])
+    ignore = _check_class_targets(input, target, ignore_index, "nll_loss")
+    out = N.NLLLoss.apply(input, _as_index(target), weight, ignore_index=ignore,
+                          reduction=reduction)
+    if unbatched and reduction == "none":
+        out = out.reshape(())
+    return out
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross entropy in one stable op; ``pos_weight`` (broadcast along
+    the last axis) weighs the positive term, ``weight`` each element."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape!r}) must be the same as input size "
+                         f"({input.shape!r})")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{N.type_name(target.data)} (binary_cross_entropy_with_logits "
+                           f"needs float targets: use target.float())")
+    return N.BCEWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error ``(input - target)^2`` (optionally times ``weight``), reduced."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({target.shape!r}) that is different to the input "
+                      f"size ({input.shape!r}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=2)
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    return N.MSELoss.apply(input, target, weight, reduction=reduction)
+

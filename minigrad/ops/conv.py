@@ -1,0 +1,373 @@
+"""Convolution and max pooling: each forward with its backward, the derivative on top.
+
+Shapes are PyTorch's: input (N, C, H, W) or unbatched (C, H, W); conv weight
+(O, C/groups, kh, kw); stride, padding and dilation are an int or a pair (rows, columns).
+
+How a convolution becomes one matrix product (im2col). Every output pixel is a dot
+product between the weights and the kh x kw window of input under it. Copy each window
+into a column of a matrix, ``cols`` (C*kh*kw rows, one column per output pixel and
+sample), and the whole convolution is ``weight (O, C*kh*kw) @ cols``. Backward is then
+the matmul rule (d(W @ X) = (g @ X^T, W^T @ g)) followed by col2im, which adds each
+column of W^T @ g back onto the pixels its window came from (windows overlap, so the
+contributions add up). The window copies live in ``backend`` (``im2col``/``col2im``).
+
+Max pooling takes the largest value of each window; its gradient flows only to that
+element (the first one in row-major order when several tie, as in PyTorch).
+"""
+from ..autograd import Op, is_grad_enabled
+from ..backend import (batch_fastest, col2im, conv_out_size, device_of, dtype_of, im2col, padded_hcwn,
+                       window_slice)
+
+
+def _xp(a):
+    return device_of(a).xp
+
+
+# ------------------------------------------------------------------ convolution
+
+
+class Convolution(Op):
+    """d conv2d(x, w, b) = (col2im(w^T @ g), g @ cols^T, sum of g over batch and pixels)
+
+    Forward: out[n, o, h, w] = b[o] + sum_{c,i,j} w[o, c, i, j] * xpad[n, c, h*sh + i*dh,
+    w*sw + j*dw], i.e. ``w @ cols`` with ``cols = im2col(x)``. With groups, the channels
+    split into ``groups`` independent convolutions (a batch of matmuls).
+    """
+
+    def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
+        xp = _xp(x)
+        ctx.unbatched = x.ndim == 3
+        if ctx.unbatched:
+            x = xp.expand_dims(x, axis=0)
+        n, _, h, w = x.shape
+        o, cg, kh, kw = weight.shape
+        ho = conv_out_size(pads[0] + h + pads[1], kh, stride[0], dilation[0])
+        wo = conv_out_size(pads[2] + w + pads[3], kw, stride[1], dilation[1])
+        ctx.x_shape, ctx.w_shape, ctx.groups = x.shape, weight.shape, groups
+        ctx.conf = ((kh, kw), stride, dilation, pads)
+        # cols: one (C*kh*kw, Wo*N) matrix per output row (see backend's im2col notes)
+        cols = im2col(x, (kh, kw), stride, dilation, pads)
+        cols = xp.reshape(cols, (ho, groups, cg * kh * kw, wo * n))
+        w3 = xp.reshape(weight, (groups, o // groups, cg * kh * kw))
+        out = xp.reshape(xp.matmul(w3, cols), (ho, o, wo * n))   # (Ho, O, Wo*N)
+        if bias is not None:
+            out += xp.reshape(bias, (o, 1))
+        ctx.cols = cols if ctx.needs_input_grad[1] else None
+        ctx.w3 = w3 if ctx.needs_input_grad[0] else None
+        # memory (Ho, O, Wo, N), seen as (N, O, Ho, Wo): no copy
+        out = xp.permute_dims(xp.reshape(out, (ho, o, wo, n)), (3, 1, 0, 2))
+        return out[0, ...] if ctx.unbatched else out
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        if ctx.unbatched:
+            g = xp.expand_dims(g, axis=0)
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        n, o, ho, wo = g.shape
+        groups = ctx.groups
+        # g in the layout of the forward's product: free when g has our output's layout
+        g4 = xp.reshape(xp.permute_dims(g, (2, 1, 3, 0)), (ho, groups, o // groups, wo * n))
+        gx = gw = gb = None
+        if need_b:
+            gb = xp.sum(xp.reshape(g4, (ho, o, wo * n)), axis=(0, 2))
+        if need_w:  # sum over output rows h of g[h] @ cols[h]^T, as (cols[h] @ g[h]^T)^T
+            gw = xp.sum(xp.matmul(ctx.cols, g4.mT), axis=0)      # (groups, Cg*kh*kw, O/groups)
+            gw = xp.reshape(gw.mT, ctx.w_shape)
+        if need_x:
+            gcols = xp.matmul(ctx.w3.mT, g4)                      # (Ho, groups, Cg*kh*kw, Wo*N)
+            gcols = xp.reshape(gcols, (ho, gcols.shape[1] * gcols.shape[2], wo * n))
+            gx = col2im(gcols, ctx.x_shape, *ctx.conf)
+            if ctx.unbatched:
+                gx = gx[0, ...]
+        return gx, gw, gb
+
+
+# ------------------------------------------------------------------ max pooling
+
+
+class MaxPool2DWithIndices(Op):
+    """d max_pool2d(x) = g sent to the first maximal element of each window (0 elsewhere)
+
+    Forward scans the kernel offsets (i, j) in row-major order, keeping a running maximum
+    and which offset holds it: a later offset takes over only when strictly greater (so
+    ties go to the first, as in PyTorch) or NaN (NaN propagates, as in PyTorch). Backward
+    adds g, per offset, onto the input pixels where that offset held the maximum.
+    """
+
+    def forward(ctx, x, kernel, stride, pads, dilation, out_size, indices_out=None):
+        xp = _xp(x)
+        ctx.unbatched = x.ndim == 3
+        if ctx.unbatched:
+            x = xp.expand_dims(x, axis=0)
+        (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
+        ctx.conf = (kernel, stride, pads, dilation, out_size)
+        ctx.x_shape = x.shape
+        ctx.padded = any(pads)
+        ctx.batch_fastest = ctx.padded or batch_fastest(x)  # the layout backward writes dx in
+        if ctx.padded:  # pad with the lowest value, so padding never wins a window
+            low = -float("inf") if dtype_of(x).is_floating_point else xp.iinfo(x.dtype).min
+            x = xp.permute_dims(padded_hcwn(x, pads, low), (3, 1, 0, 2))
+        offsets = [(i, j) for i in range(kh) for j in range(kw)]
+        windows = [x[:, :, window_slice(i, dh, sh, ho), window_slice(j, dw, sw, wo)]
+                   for i, j in offsets]
+        if indices_out is None and not (ctx.needs_input_grad[0] and is_grad_enabled()):
+            best = windows[0]  # values only (no_grad / inference)
+            for win in windows[1:]:
+                best = xp.maximum(best, win)  # NaN propagates
+            return xp.asarray(best, copy=True) if len(windows) == 1 else best
+
+        best, index = _running_max(windows, nan_aware=False)
+        if dtype_of(x).is_floating_point and bool(xp.any(best != best)):
+            best, index = _running_max(windows, nan_aware=True)  # rare: a window holds NaN
+        ctx.index = index
+        if indices_out is not None:
+            indices_out.append(_flat_indices(index, ctx.x_shape, kernel, stride, pads, dilation))
+        return best[0, ...] if ctx.unbatched else best
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        if ctx.unbatched:
+            g = xp.expand_dims(g, axis=0)
+        (kh, kw), (sh, sw), pads, (dh, dw), (ho, wo) = ctx.conf
+        n, c, h, w = ctx.x_shape
+        top, bottom, left, right = pads
+        hp, wp = top + h + bottom, left + w + right
+        if ctx.batch_fastest:  # dx laid out like the input windows were (cheaper writes)
+            dx = xp.permute_dims(xp.zeros((hp, c, wp, n), dtype=g.dtype), (3, 1, 0, 2))
+        else:
+            dx = xp.zeros((n, c, hp, wp), dtype=g.dtype)
+        # Windows that do not overlap fill disjoint pixels: assign instead of add.
+        disjoint = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
+        index = ctx.index
+        for k in range(kh * kw):
+            i, j = divmod(k, kw)
+            key = (slice(None), slice(None), window_slice(i, dh, sh, ho),
+                   window_slice(j, dw, sw, wo))
+            part = g * xp.astype(index == k, g.dtype)  # g where offset k held the maximum
+            if disjoint:
+                dx[key] = part
+            else:
+                dx[key] += part
+        if ctx.padded:
+            dx = dx[:, :, top:top + h, left:left + w]
+        return dx[0, ...] if ctx.unbatched else dx
+
+
+def _running_max(windows, nan_aware):
+    """Scan the windows (one per kernel offset, row-major): the running maximum, and the
+    offset k where it was found. A later offset takes over only when strictly greater, so
+    ties stay with the first; ``nan_aware``: also when NaN (PyTorch's rule: the last NaN).
+    Plain arithmetic, not xp.where: NumPy's where is branchy, ~10x slower on the
+    unpredictable masks max pooling produces."""
+    xp = _xp(windows[0])
+    index_dtype = xp.uint8 if len(windows) <= 256 else xp.int32
+    best = windows[0]
+    index = xp.zeros_like(best, dtype=index_dtype)
+    for k, win in enumerate(windows[1:], start=1):
+        better = win > best
+        if nan_aware:
+            better = better | (win != win)
+        best = xp.maximum(best, win)  # NaN propagates, as in PyTorch
+        index = xp.maximum(index, xp.astype(better, index_dtype) * k)  # k where better
+    if len(windows) == 1:
+        best = xp.asarray(best, copy=True)
+    return best, index
+
+
+def _flat_indices(index, x_shape, kernel, stride, pads, dilation):
+    """PyTorch's return_indices: position (row * W + column) of each maximum in its input plane."""
+    xp = _xp(index)
+    n, c, h, w = x_shape
+    kw = kernel[1]
+    ho, wo = index.shape[-2:]
+    offset = xp.astype(index, xp.int64)
+    i, j = offset // kw, offset % kw
+    rows = xp.reshape(xp.arange(ho, dtype=xp.int64) * stride[0] - pads[0], (ho, 1))
+    cols = xp.reshape(xp.arange(wo, dtype=xp.int64) * stride[1] - pads[2], (1, wo))
+    return (rows + i * dilation[0]) * w + cols + j * dilation[1]
+
+
+# ------------------------------------------------------- argument checking
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
+                 "uint8": "unsigned char", "bool": "bool"}
+
+
+def _type_name(t):
+    return _C_TYPE_NAMES.get(t.dtype.name, t.dtype.name)
+
+
+def _pair(value, name, fn):
+    """An int or a sequence of two ints, as a tuple of two ints."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if isinstance(value, (tuple, list)):
+        if len(value) == 1:
+            value = (value[0], value[0])
+        if len(value) == 2 and all(isinstance(v, int) for v in value):
+            return (int(value[0]), int(value[1]))
+    if fn == "conv2d":
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 "
+                           f"values to match the convolution dimensions, but got "
+                           f"{name}={list(value) if isinstance(value, (tuple, list)) else value}")
+    raise RuntimeError(f"max_pool2d: {name} must either be a single int, or a tuple of two ints")
+
+
+def _shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _tensor_arg(value, name, fn):
+    from ..tensor import Tensor
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position "
+                        f"{1 if name == 'input' else 2}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def _conv_pads(padding, kernel, stride, dilation):
+    """(top, bottom, left, right) from an int, a pair, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if stride != (1, 1):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pads = []
+        for k, d in zip(kernel, dilation):  # total d*(k-1); an odd extra goes after
+            total = d * (k - 1)
+            pads += [total // 2, total - total // 2]
+        return tuple(pads)
+    ph, pw = _pair(padding, "padding", "conv2d")
+    if ph < 0 or pw < 0:
+        raise RuntimeError("negative padding is not supported")
+    return (ph, ph, pw, pw)
+
+
+# ------------------------------------------------------- tensor-level functions
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as in PyTorch) of ``input`` (N, C, H, W) or
+    (C, H, W) with ``weight`` (O, C/groups, kh, kw), plus ``bias`` (O,) if given.
+
+    ``padding`` is an int, a pair, ``'valid'`` (none) or ``'same'`` (output as large as
+    the input; stride 1 only). Output: (N, O, Ho, Wo) with
+    Ho = floor((H + 2*padding - dilation*(kh - 1) - 1) / stride) + 1 (likewise Wo).
+    """
+    _tensor_arg(input, "input", "conv2d")
+    _tensor_arg(weight, "weight", "conv2d")
+    stride = _pair(stride, "stride", "conv2d")
+    dilation = _pair(dilation, "dilation", "conv2d")
+    if stride[0] <= 0 or stride[1] <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if dilation[0] <= 0 or dilation[1] <= 0:
+        raise RuntimeError("non-positive dilation is not supported")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    x_shape, w_shape = tuple(input.shape), tuple(weight.shape)
+    if len(x_shape) not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
+                           f"input of size: {_shape_str(x_shape)}")
+    if len(w_shape) != 4:
+        raise RuntimeError(f"Expected 4D weight for conv2d (out_channels, in_channels/groups, "
+                           f"kH, kW), but got weight of size {_shape_str(w_shape)}")
+    o, cg, kh, kw = w_shape
+    if o % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{_shape_str(w_shape)}] "
+                           f"instead")
+    c = x_shape[-3]
+    if c != cg * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape_str(w_shape)}, "
+                           f"expected input{_shape_str(x_shape)} to have {cg * groups} "
+                           f"channels, but got {c} channels instead")
+    if bias is not None:
+        _tensor_arg(bias, "bias", "conv2d")
+        if tuple(bias.shape) != (o,):
+            raise RuntimeError(f"Given weight of size {_shape_str(w_shape)}, expected bias to be "
+                               f"1-dimensional with {o} elements, but got bias of size "
+                               f"{_shape_str(bias.shape)} instead")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"Input type ({_type_name(input)}) and weight type "
+                           f"({_type_name(weight)}) should be the same")
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(f"Input type ({_type_name(input)}) and bias type "
+                           f"({_type_name(bias)}) should be the same")
+    pads = _conv_pads(padding, (kh, kw), stride, dilation)
+    hp, wp = pads[0] + x_shape[-2] + pads[1], pads[2] + x_shape[-1] + pads[3]
+    eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    if hp < eh or wp < ew:
+        raise RuntimeError(f"Calculated padded input size per channel: ({hp} x {wp}). Kernel "
+                           f"size: ({eh} x {ew}). Kernel size can't be greater than actual "
+                           f"input size")
+    return Convolution.apply(input, weight, bias, stride=stride, pads=pads, dilation=dilation,
+                             groups=groups)
+
+
+def _pool_out_size(size, kernel, pad, stride, dilation, ceil_mode):
+    """PyTorch's pooling output length (ceil_mode: a last, partial window if it starts inside
+    the input or the left padding)."""
+    span = size + 2 * pad - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """2-D max pooling of ``input`` (N, C, H, W) or (C, H, W): the maximum of each
+    ``kernel_size`` window, windows ``stride`` apart (default: ``kernel_size``, i.e. not
+    overlapping). ``padding`` adds -inf borders (at most half the kernel). With
+    ``return_indices``, also returns where each maximum is (row * W + column in its plane).
+    """
+    _tensor_arg(input, "input", "max_pool2d")
+    kernel = _pair(kernel_size, "kernel_size", "max_pool2d")
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel
+    else:
+        stride = _pair(stride, "stride", "max_pool2d")
+    pad = _pair(padding, "padding", "max_pool2d")
+    dilation = _pair(dilation, "dilation", "max_pool2d")
+    shape = tuple(input.shape)
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input, but got "
+                           f"input of size: {_shape_str(shape)}")
+    if kernel[0] <= 0 or kernel[1] <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} "
+                           f"kW: {kernel[1]}")
+    if stride[0] <= 0 or stride[1] <= 0:
+        raise RuntimeError("stride should not be zero")
+    if pad[0] < 0 or pad[1] < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(pad)}")
+    if dilation[0] <= 0 or dilation[1] <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
+                           f"{dilation[0]} dilationW: {dilation[1]}")
+    for p, k, d in zip(pad, kernel, dilation):
+        if p > ((k - 1) * d + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {pad[1]}, padH = {pad[0]}, kW = {kernel[1]}, kH = {kernel[0]}")
+    h, w = shape[-2:]
+    ho = _pool_out_size(h, kernel[0], pad[0], stride[0], dilation[0], ceil_mode)
+    wo = _pool_out_size(w, kernel[1], pad[1], stride[1], dilation[1], ceil_mode)
+    if ho < 1 or wo < 1:
+        raise RuntimeError(f"Given input size: ({shape[-3]}x{h}x{w}). Calculated output size: "
+                           f"({shape[-3]}x{ho}x{wo}). Output size is too small")
+    # Padding for the windows: ``pad`` on the top/left, and on the bottom/right as much as
+    # the last (ceil_mode: possibly partial) window needs beyond the input.
+    bottom = max(0, (ho - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1 - h - pad[0])
+    right = max(0, (wo - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1 - w - pad[1])
+    pads = (pad[0], bottom, pad[1], right)
+    indices = [] if return_indices else None
+    out = MaxPool2DWithIndices.apply(input, kernel=kernel, stride=stride, pads=pads,
+                                     dilation=dilation, out_size=(ho, wo), indices_out=indices)
+    if not return_indices:
+        return out
+    from ..tensor import Tensor
+    index = indices[0]
+    return out, Tensor._make(index[0, ...] if len(shape) == 3 else index, None)

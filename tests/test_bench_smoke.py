@@ -1,0 +1,130 @@
+"""Smoke tests of the benchmark (``python -m bench``) and the long-run script.
+
+They run everything at tiny sizes so the benchmark never rots; they check that the
+report exists and holds a minigrad/torch ratio for every benchmark. No timing is
+asserted: on a shared 2-core machine a time says nothing about correctness.
+"""
+import json
+import math
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # bench/ is a folder of the repository, not an installed package
+    sys.path.insert(0, str(ROOT))
+
+import minigrad  # noqa: E402
+import minigrad.nn  # noqa: E402
+
+from bench import longrun, models, report  # noqa: E402
+from bench.run import Settings, main, run  # noqa: E402
+
+EXPECTED = ["mnist_mlp", "lenet", "blobs", "op_matmul", "op_conv2d_3x3", "op_conv2d_5x5",
+            "op_max_pool2d", "op_cross_entropy", "op_adam_step"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench-out")
+    results = run(Settings(quick=True, repeats=2), str(out), log=lambda *a: None)
+    return out, results
+
+
+def test_quick_benchmark_writes_markdown_json_and_scaling_png(quick_run):
+    out, _ = quick_run
+    for name in ("report.md", "results.json", "scaling.png"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    assert (out / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_benchmark_has_a_positive_ratio_in_json_and_markdown(quick_run):
+    out, _ = quick_run
+    saved = json.loads((out / "results.json").read_text())
+    md = (out / "report.md").read_text()
+    names = [b["name"] for b in saved["benchmarks"]]
+    assert names[:len(EXPECTED)] == EXPECTED
+    assert any(n.startswith("scaling_batch_") for n in names)
+    assert any(n.startswith("scaling_width_") for n in names)
+    for b in saved["benchmarks"]:
+        assert "error" not in b, (b["name"], b.get("error"))
+        assert math.isfinite(b["ratio"]) and b["ratio"] > 0, b["name"]
+        for fw in ("minigrad", "torch"):
+            assert b[fw]["median_s"] > 0 and len(b[fw]["samples_s"]) == 2
+        row = next(line for line in md.splitlines() if line.startswith(f"| {b['name']} |"))
+        assert f"**{b['ratio']:.2f}**" in row
+
+
+def test_report_header_names_machine_versions_and_threads(quick_run):
+    out, results = quick_run
+    md = (out / "report.md").read_text()
+    m = results["machine"]
+    assert m["cpu_count"] >= 1 and m["cpu_model"] in md
+    for text in (f"python {m['python']}", f"numpy {m['numpy']}", f"torch {torch.__version__}",
+                 f"torch {torch.get_num_threads()} intra-op"):
+        assert text in md
+
+
+def test_memory_is_measured_for_both_frameworks_in_subprocesses(quick_run):
+    _, results = quick_run
+    mem = results["memory"]
+    for fw in ("minigrad", "torch"):
+        m = mem["frameworks"][fw]
+        assert "error" not in m, m.get("error")
+        assert m["framework"] == fw and m["samples"] == 512
+        assert m["peak_rss_mb"] >= m["rss_before_epoch_mb"] > 0
+        assert math.isfinite(m["final_loss"])
+    assert mem["ratio"] > 0
+
+
+def test_cuda_comparison_is_skipped_with_a_reason_or_timed(quick_run):
+    _, results = quick_run
+    cuda = results["cuda"]
+    if minigrad.cuda.is_available() and torch.cuda.is_available():
+        assert not cuda["skipped"] and all("ratio" in b for b in cuda["benchmarks"])
+    else:
+        assert cuda["skipped"] and "no GPU" in cuda["reason"]
+
+
+def test_cli_only_selects_benchmarks_by_name_and_rejects_zero_repeats(tmp_path, capsys):
+    assert main(["--quick", "--only", "op_cross_entropy", "--repeats", "2",
+                 "--out", str(tmp_path)]) == 0
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert [b["name"] for b in saved["benchmarks"]] == ["op_cross_entropy"]
+    assert "memory" not in saved and "op_cross_entropy" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--quick", "--repeats", "0", "--out", str(tmp_path)])
+
+
+@pytest.mark.parametrize("make", [models.mlp, models.lenet, models.blobs_mlp],
+                         ids=["mlp", "lenet", "blobs"])
+def test_one_model_definition_builds_the_same_network_in_both_frameworks(make):
+    torch.manual_seed(0)
+    t_model = make(torch.nn).double()
+    m_model = make(minigrad.nn).double()
+    models.copy_parameters(t_model, m_model)
+    shape = (3, 2) if make is models.blobs_mlp else (3, 1, 28, 28)
+    x = np.random.default_rng(0).random(shape)
+    expected = t_model(torch.from_numpy(x)).detach().numpy()
+    got = m_model(minigrad.from_numpy(x.copy())).detach().numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_markdown_shows_an_error_row_instead_of_crashing_when_a_benchmark_fails():
+    record = {"name": "op_broken", "group": "ops", "description": "an op that raised",
+              "error": "RuntimeError: boom"}
+    assert "error: RuntimeError: boom" in report._table([record])
+    assert "ERROR" in report.console_line(record)
+
+
+def test_longrun_checks_run_at_tiny_sizes():
+    flat = longrun.flat_memory(steps=20, checkpoints=(10, 20), pool=4)
+    assert [r["step"] for r in flat["rows"]] == [10, 20]
+    assert all(math.isfinite(r["loss"]) for r in flat["rows"])
+    assert longrun.no_grad_holds_nothing()["ok"]
+    c = longrun.chain(2_000)
+    assert c["ops"] == 2_000 and c["grad_rel_error"] < 1e-12

@@ -181,6 +181,8 @@ def _print_report(res):
               f"{r['seconds']:>10.1f}")
     print(f"   growth between the checkpoints: peak RSS {fm['peak_growth_mb']:+.2f} MB, "
           f"RSS {fm['rss_growth_mb']:+.2f} MB, gc-tracked objects {fm['gc_objects_growth']:+d}")
+    print("   (live nodes: the last loss's graph, still referenced by the loop's `loss`; its "
+          "saved arrays were freed by backward)")
     ng = res["no_grad"]
     print("\n2. graphs built under no_grad hold no references (weakrefs to 2 intermediates):")
     print(f"   no_grad : result grad_fn {ng['no_grad']['result_grad_fn']}, intermediates "
@@ -193,7 +195,8 @@ def _print_report(res):
     print(f"   {'framework':<9} {'ops':>9} {'build s':>8} {'backward s':>11} {'us/op bwd':>10} "
           f"{'us/op build':>12} {'graph MB':>9} {'grad rel err':>13}")
     for c in res["chains"]:
-        print(f"   {c['framework']:<9} {c['ops']:>9,} {c['build_s']:>8.2f} {c['backward_s']:>11.2f} "
+        print(f"   {c['framework']:<9} {c['ops']:>9,} {c['build_s']:>8.2f} "
+              f"{c['backward_s']:>11.2f} "
               f"{c['backward_us_per_op']:>10.2f} {c['build_us_per_op']:>12.2f} "
               f"{c['graph_mb']:>9.0f} {c['grad_rel_error']:>13.1e}")
     mg = [c for c in res["chains"] if c["framework"] == "minigrad"]
@@ -204,7 +207,8 @@ def _print_report(res):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench.longrun", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.longrun",
+                                description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=5000)
     p.add_argument("--chains", default="100000,1000000",
                    help="comma-separated chain lengths (default 100000,1000000)")

@@ -17,6 +17,7 @@ A training step is ``zero_grad(); loss = loss_fn(model(x), y); loss.backward();
 optimizer.step()``. Data loading is not timed (the batch is made once).
 """
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -40,27 +41,36 @@ FRAMEWORKS = ("minigrad", "torch")
 class Settings:
     """Sizes and repeat counts for a full run or a ``--quick`` smoke run."""
 
-    def __init__(self, quick=False, repeats=None):
+    def __init__(self, quick=False, repeats=None, clock="wall"):
         self.quick = quick
+        if clock not in CLOCKS:
+            raise ValueError(f"clock must be one of {sorted(CLOCKS)}, got {clock!r}")
+        self.clock = clock
         self.repeats = repeats or (3 if quick else 15)
         self.block_seconds = 0.004 if quick else 0.1
         self.warmup_steps = 1 if quick else 5
         self.batch_sizes = (16, 64) if quick else (16, 32, 64, 128, 256, 512, 1024)
         self.widths = (64, 256) if quick else (64, 128, 256, 512, 1024, 2048)
-        self.memory_samples = 512 if quick else 60_000
+        self.memory_samples = 256 if quick else 60_000
         self.blobs_samples = 512 if quick else 8_000
 
 
 # ------------------------------------------------------------------- timing
 
+# "wall": elapsed time (what a user waits for). "cpu": CPU time of the whole process
+# (all threads), which excludes the time other processes held the cores; with
+# --threads 1 it is the steadiest figure on a shared machine, but with several threads
+# it also counts their spin-waiting, so compare frameworks with it only at 1 thread.
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
-def _time_block(step, sync, n):
+
+def _time_block(step, sync, n, clock=time.perf_counter):
     sync()
-    t0 = time.perf_counter()
+    t0 = clock()
     for _ in range(n):
         step()
     sync()
-    return time.perf_counter() - t0
+    return clock() - t0
 
 
 def measure(steps, settings):
@@ -69,16 +79,17 @@ def measure(steps, settings):
     ``steps`` maps a framework name to ``(step, synchronize)``. Returns, per framework,
     a dict with the median, the quartiles, the samples and the calls per sample.
     """
+    clock = CLOCKS[settings.clock]
     inner = {}
     for name, (step, sync) in steps.items():
         for _ in range(settings.warmup_steps):
             step()
         sync()
         # calibrate: how many calls make one block of ~block_seconds
-        n, elapsed = 1, _time_block(step, sync, 1)
+        n, elapsed = 1, _time_block(step, sync, 1, clock)
         while elapsed < settings.block_seconds / 5 and n < 4096:
             n *= 2
-            elapsed = _time_block(step, sync, n)
+            elapsed = _time_block(step, sync, n, clock)
         per_call = elapsed / n
         inner[name] = max(1, min(100_000, round(settings.block_seconds / max(per_call, 1e-9))))
     samples = {name: [] for name in steps}
@@ -86,7 +97,7 @@ def measure(steps, settings):
     for r in range(settings.repeats):
         for name in (order if r % 2 == 0 else order[::-1]):
             step, sync = steps[name]
-            samples[name].append(_time_block(step, sync, inner[name]) / inner[name])
+            samples[name].append(_time_block(step, sync, inner[name], clock) / inner[name])
     out = {}
     for name, s in samples.items():
         q = statistics.quantiles(s, n=4) if len(s) >= 2 else [s[0]] * 3
@@ -482,23 +493,34 @@ def _git_revision():
         return None
 
 
-def set_threads(n):
-    """Pin torch's intra-op pool and NumPy's BLAS pool to ``n`` threads (needs threadpoolctl
-    for NumPy; the child processes of the memory benchmark inherit it via env vars)."""
+@contextlib.contextmanager
+def limited_threads(n):
+    """Within the block, torch's intra-op pool and NumPy's BLAS pool use ``n`` threads (the
+    NumPy limit needs threadpoolctl); the subprocesses of the memory benchmark inherit it
+    through the usual environment variables. Everything is restored afterwards."""
     import torch
+    before = torch.get_num_threads()
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env_before = {k: os.environ.get(k) for k in names}
     torch.set_num_threads(n)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(n)
+    os.environ.update({k: str(n) for k in names})
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         print("warning: threadpoolctl is not installed; NumPy's BLAS threads unchanged")
-        return
-    global _THREAD_LIMIT
-    _THREAD_LIMIT = threadpool_limits(limits=n, user_api="blas")
-
-
-_THREAD_LIMIT = None
+        limiter = contextlib.nullcontext()
+    else:
+        limiter = threadpool_limits(limits=n, user_api="blas")
+    try:
+        with limiter:
+            yield
+    finally:
+        torch.set_num_threads(before)
+        for k, v in env_before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 # ------------------------------------------------------------------- CUDA
@@ -560,6 +582,7 @@ def run(settings, out_dir, only=(), profile=False, log=print):
     from . import report
     os.makedirs(out_dir, exist_ok=True)
     results = {"settings": {"quick": settings.quick, "repeats": settings.repeats,
+                            "clock": settings.clock,
                             "block_seconds": settings.block_seconds,
                             "warmup_steps": settings.warmup_steps},
                "machine": machine_info(), "benchmarks": []}
@@ -571,6 +594,10 @@ def run(settings, out_dir, only=(), profile=False, log=print):
         record = run_case(case, fws, settings)
         results["benchmarks"].append(record)
         log(report.console_line(record))
+
+    fit = report.overhead_fit(results["benchmarks"])
+    if fit:
+        results["scaling_fit"] = fit
 
     if _selected("memory", "memory", only):
         log("memory: one LeNet epoch per framework, each in its own subprocess ...")
@@ -615,6 +642,9 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=None,
                    help="set torch's intra-op threads and NumPy's BLAS threads to N "
                         "(default: leave both at their defaults)")
+    p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                   help="wall: elapsed time (default); cpu: process CPU time, steadier on a "
+                        "busy machine (use it with --threads 1)")
     p.add_argument("--memory-worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     p.add_argument("--memory-samples", type=int, default=60_000, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -624,9 +654,12 @@ def main(argv=None):
     if args.repeats is not None and args.repeats < 1:
         p.error("--repeats must be at least 1")
     only = tuple(tok.strip() for tok in args.only.split(",") if tok.strip())
-    if args.threads is not None:
-        set_threads(args.threads)
-    run(Settings(quick=args.quick, repeats=args.repeats), args.out, only, args.profile)
+    if args.clock == "cpu" and args.threads != 1:
+        print("note: --clock cpu counts the CPU time of every thread (spin-waiting included); "
+              "it compares frameworks fairly only with --threads 1")
+    settings = Settings(quick=args.quick, repeats=args.repeats, clock=args.clock)
+    with (limited_threads(args.threads) if args.threads else contextlib.nullcontext()):
+        run(settings, args.out, only, args.profile)
     return 0
 
 

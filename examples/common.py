@@ -139,9 +139,11 @@ def run(args, train, plot, curve_groups=None):
         result.framework = name
         result.pictures = list(plot(args, result, args.out))
         results[name] = result
-    if args.compare:
+    if args.compare and args.epochs < 2:
+        results["minigrad"].notes.append("no comparison figure: curves need two epochs or more")
+    elif args.compare:
         path = os.path.join(args.out, "compare_curves.png")
-        plot_curves({f"{n}": r.history for n, r in results.items()}, path,
+        plot_curves({n: r.history for n, r in results.items()}, path,
                     title=f"{args.example}: minigrad (solid) vs PyTorch (dashed)",
                     groups=curve_groups)
         results["minigrad"].pictures.append(path)

@@ -383,7 +383,7 @@ def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0,
     for i in range(kh):
         rows = window_slice(i, dh, sh, ho)
         for j in range(kw):
-            xt[rows, :, window_slice(j, dw, sw, wo), :] = windows[:, :, i, j, ...]
+            xt[rows, :, window_slice(j, dw, sw, wo), :] += windows[:, :, i, j, ...]
     return xp.permute_dims(xt[top:top + h, :, left:left + w, :], (3, 1, 0, 2))
 
 

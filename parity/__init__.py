@@ -32,6 +32,6 @@ __all__ = ["build", "convert", "to_torch", "to_minigrad", "copy_state", "Convers
 def __getattr__(name):
     # ``parity.strategies`` imports hypothesis (a test dependency): load it on first use.
     if name == "strategies":
-        from . import strategies
-        return strategies
+        import importlib
+        return importlib.import_module(".strategies", __name__)
     raise AttributeError(f"module 'parity' has no attribute {name!r}")

@@ -114,7 +114,7 @@ def main(argv=None):
         return _finish(args, None, f"error: {problem}", 2)
     try:
         data = preset.data(args.data_root).limited(args.limit)
-    except presets.DataMissing as e:
+    except (presets.DataMissing, ImportError) as e:
         return _finish(args, None, f"error: {e}", 2)
     say(f"data: {len(data.train[0])} training, {len(data.test[0])} test samples ({data.source})")
 

@@ -108,7 +108,8 @@ class _Converter:
     def __init__(self, source, target):
         self.source, self.target = source, target
         self.src_fw, self.dst_fw = framework(source), framework(target)
-        self.internal = set(getattr(self.src_fw.nn.Module(), "__dict__", ()))  # the framework's own bookkeeping
+        # attributes every module of the source framework has: its own bookkeeping
+        self.internal = set(getattr(self.src_fw.nn.Module(), "__dict__", ()))
 
     # ------------------------------------------------------------------ modules
     def module(self, m, path):

@@ -235,7 +235,7 @@ def lockstep(model, loss, train, *, optimizer="sgd", lr=0.01, optimizer_kwargs=N
             rec["grad_abs"][step, i], rec["grad_scale"][step, i] = _diff(
                 _grad(params[0][i]), _grad(params[1][i]))
         if failure is None and tolerance is not None:
-            failure = _diagnose_grads(layers, param_layer, names, rec, step, tolerance)
+            failure = _diagnose_grads(layers, param_layer, rec, step, tolerance)
 
         for s in sides:
             opts[s].step()
@@ -243,8 +243,7 @@ def lockstep(model, loss, train, *, optimizer="sgd", lr=0.01, optimizer_kwargs=N
             rec["param_abs"][step, i], rec["param_scale"][step, i] = _diff(
                 _view(params[0][i]), _view(params[1][i]))
         if failure is None and tolerance is not None:
-            failure = _diagnose_update(layers, param_layer, names, rec, step, tolerance,
-                                       optimizer)
+            failure = _diagnose_update(layers, param_layer, rec, step, tolerance, optimizer)
         bar.update(1)
     bar.close()
     seconds = time.perf_counter() - start
@@ -255,14 +254,14 @@ def lockstep(model, loss, train, *, optimizer="sgd", lr=0.01, optimizer_kwargs=N
                     for f, net in zip(frameworks, nets)]
     config = {"optimizer": optimizer, "lr": lr, "optimizer_kwargs": optimizer_kwargs,
               "batch_size": batch_size, "seed": seed, "device": str(device),
-              "init_from": frameworks[source], "loss": loss if isinstance(loss, str) else repr(loss),
+              "init_from": frameworks[source],
+              "loss": loss if isinstance(loss, str) else repr(loss),
               "train_size": int(len(X))}
     return LockstepResult(
         name=name or getattr(model, "__name__", "model"), frameworks=tuple(frameworks),
-        dtype=dtype, steps=steps, tolerance=tolerance, param_names=names, param_layer=param_layer,
-        layers=layers,
-        loss=loss_values, output_rel=output_rel, failure=failure, accuracy=accuracy,
-        seconds=seconds, config=config, **rec)
+        dtype=dtype, steps=steps, tolerance=tolerance, param_names=names,
+        param_layer=param_layer, layers=layers, loss=loss_values, output_rel=output_rel,
+        failure=failure, accuracy=accuracy, seconds=seconds, config=config, **rec)
 
 
 def evaluate(fw_name, model, data, binary, dtype="float32", device="cpu", batch_size=2000):
@@ -398,7 +397,7 @@ def _layer_rel(rec, kind, param_layer, n_layers, step):
     return _ratio(worst, scale)
 
 
-def _diagnose_grads(layers, param_layer, names, rec, step, tolerance):
+def _diagnose_grads(layers, param_layer, rec, step, tolerance):
     rel = _layer_rel(rec, "grad", param_layer, len(layers), step)
     bad = [j for j in range(len(layers)) if not rel[j] <= tolerance]
     if not bad:
@@ -420,7 +419,7 @@ def _diagnose_grads(layers, param_layer, names, rec, step, tolerance):
                        f"{tolerance:g}{also}{tail}"}
 
 
-def _diagnose_update(layers, param_layer, names, rec, step, tolerance, optimizer):
+def _diagnose_update(layers, param_layer, rec, step, tolerance, optimizer):
     rel = _layer_rel(rec, "param", param_layer, len(layers), step)
     bad = [j for j in range(len(layers)) if not rel[j] <= tolerance]
     if not bad:

@@ -54,8 +54,8 @@ def framework_of(obj):
         root = cls.__module__.split(".")[0]
         if root in FRAMEWORKS:
             return root
-    raise TypeError(f"{type(obj).__name__} (from {type(obj).__module__}) is neither a minigrad nor a torch "
-                    "object")
+    raise TypeError(f"{type(obj).__name__} (from {type(obj).__module__}) is neither a minigrad "
+                    "nor a torch object")
 
 
 def dtype_of(fw_name, dtype):

@@ -313,8 +313,11 @@ def pool_cases(draw):
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     ceil_mode = draw(st.booleans())
     eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
-    h = max(1, eh - 2 * padding[0]) + draw(st.integers(0, 6))
-    w = max(1, ew - 2 * padding[1]) + draw(st.integers(0, 6))
+    # smallest input: every window must hold an input element (with dilation, a window on a
+    # tiny input can fall entirely into the padding; PyTorch then reports an index outside
+    # the input)
+    h = (eh if dilation[0] > 1 else max(1, eh - 2 * padding[0])) + draw(st.integers(0, 6))
+    w = (ew if dilation[1] > 1 else max(1, ew - 2 * padding[1])) + draw(st.integers(0, 6))
     shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w)
     data = draw(st.sampled_from(["ties", "relu", "distinct"]))
     return dict(shape=shape, data=data, seed=draw(st.integers(0, 2**31)),
@@ -395,6 +398,13 @@ def test_max_pool2d_padding_is_negative_infinity_so_negative_inputs_still_win(de
                                        padding=1))
 
 
+def test_max_pool2d_window_of_minus_infinity_sends_its_gradient_inside_the_input(device):
+    x = np.full((1, 1, 4, 4), -np.inf)
+    x[0, 0, 2:, 2:] = 1.0
+    assert_pool_matches(*run_pool_both(device, x, random_upstream(30), kernel_size=3,
+                                       stride=2, padding=1))
+
+
 def test_max_pool2d_propagates_nan_like_torch(device):
     x = np.arange(16, dtype=np.float64).reshape(1, 1, 4, 4)
     x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan     # window 1 holds two NaNs
@@ -434,6 +444,13 @@ def test_max_pool2d_without_gradients_gives_the_same_values(device):
         out = max_pool2d(mg(x, device, True), 3, stride=2, padding=1)
     assert out.grad_fn is None
     assert_close(out, F.max_pool2d(th(x), 3, stride=2, padding=1), rtol=0, atol=0)
+
+
+def test_max_pool2d_without_gradients_keeps_unbatched_input_unbatched(device):
+    x = np.random.default_rng(27).standard_normal((2, 4, 4))
+    with minigrad.no_grad():
+        out = max_pool2d(mg(x, device), 2)
+    assert_close(out, F.max_pool2d(th(x), 2), rtol=0, atol=0)
 
 
 def test_max_pool2d_pools_integer_tensors(device):

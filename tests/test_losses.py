@@ -377,3 +377,34 @@ def test_deprecated_size_average_and_reduce_map_to_reduction_like_torch():
             th = TF.cross_entropy(torch.tensor(x), torch.tensor(t), size_average=size_average,
                                   reduce=reduce)
         assert_close(mg, th, f"size_average={size_average} reduce={reduce}")
+
+
+# --------------------------------------------- finite differences (no torch involved)
+
+def test_loss_gradients_agree_with_finite_differences():
+    rng = np.random.default_rng(10)
+
+    def leaf(shape):
+        return minigrad.tensor(rng.standard_normal(shape), requires_grad=True)
+
+    target = minigrad.tensor([0, 2, -100, 1])
+    weight = minigrad.tensor(rng.uniform(0.5, 2, 3))
+    probs = minigrad.tensor(rng.dirichlet(np.ones(3), size=4), requires_grad=True)
+    labels = minigrad.tensor((rng.random((4, 3)) > 0.5) * 1.0, requires_grad=True)
+    cases = {
+        "cross_entropy indices": (lambda x: F.cross_entropy(x, target, weight=weight,
+                                                            label_smoothing=0.2), [leaf((4, 3))]),
+        "cross_entropy spatial": (lambda x: F.cross_entropy(x, minigrad.tensor([[0, 1], [2, 2]]),
+                                                            reduction="none"), [leaf((2, 3, 2))]),
+        "cross_entropy probs": (lambda x, p: F.cross_entropy(x, p, label_smoothing=0.1),
+                                [leaf((4, 3)), probs]),
+        "nll_loss": (lambda x: F.nll_loss(x, target, weight=weight), [leaf((4, 3))]),
+        "bce_with_logits": (lambda x, y: F.binary_cross_entropy_with_logits(
+            x, y, pos_weight=minigrad.tensor([0.5, 1.0, 3.0], dtype=minigrad.float64)),
+            [leaf((4, 3)), labels]),
+        "mse weighted": (lambda x, y, w: F.mse_loss(x, y, weight=w),
+                         [leaf((4, 3)), leaf((4, 3)), minigrad.tensor(
+                             rng.uniform(0.5, 2, (4, 3)), requires_grad=True)]),
+    }
+    for name, (fn, inputs) in cases.items():
+        assert minigrad.autograd.gradcheck(fn, inputs, eps=1e-6, atol=1e-7, rtol=1e-5), name

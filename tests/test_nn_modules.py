@@ -496,6 +496,8 @@ def test_attribute_registration_errors_match_torch():
         NoInit(nn.Parameter(minigrad.zeros(1)))
     with pytest.raises(AttributeError, match=r"cannot assign module before Module.__init__"):
         NoInit(nn.ReLU())
+    with pytest.raises(AttributeError, match=r"forget to call super\(\).__init__\(\)"):
+        NoInit(3)(minigrad.ones(1))
     model = build_net(nn)
     with pytest.raises(TypeError, match=r"cannot assign 'minigrad.FloatTensor' as parameter "
                                         r"'weight' \(minigrad.nn.Parameter or None expected\)"):
@@ -729,3 +731,16 @@ def test_pytorch_tutorial_program_trains_in_lockstep_with_torch_in_float64():
     assert mg[1] == th[1] and np.array_equal(mg[2], th[2])
     for k in th[3]:
         np.testing.assert_allclose(mg[3][k], th[3][k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_linear_and_dropout_gradients_agree_with_finite_differences():
+    rng = np.random.default_rng(11)
+    x, w, b = (minigrad.tensor(rng.standard_normal(s), requires_grad=True)
+               for s in [(2, 3, 4), (5, 4), (5,)])
+    assert minigrad.autograd.gradcheck(F.linear, (x, w, b), atol=1e-7, rtol=1e-5)
+
+    def dropout_with_fixed_seed(t):
+        minigrad.manual_seed(3)  # the same mask on every evaluation
+        return F.dropout(t, 0.4)
+
+    assert minigrad.autograd.gradcheck(dropout_with_fixed_seed, (x,), atol=1e-7, rtol=1e-5)

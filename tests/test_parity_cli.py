@@ -5,8 +5,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
 from parity import presets
 from parity.__main__ import main
 
@@ -109,3 +107,12 @@ def test_mnist_preset_reads_the_data_root(mnist_dir, capsys):
     out = capsys.readouterr().out
     assert status == 0, out
     assert "data: 256 training, 256 test samples" in out
+
+
+def test_importing_parity_leaves_optional_libraries_unloaded():
+    code = ("import sys, parity; print(sorted(m for m in ('sklearn', 'matplotlib', 'hypothesis', "
+            "'tqdm') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import minigrad
+import minigrad.optim
 from parity import endtoend, lockstep, presets, report
 from parity.lockstep import batch_indices
 
@@ -13,7 +14,7 @@ TOLERANCE = 1e-9
 
 # (preset, experiment index, steps, samples): a few steps on a slice of the data keeps each
 # case to a few seconds; the CLI runs the full-length versions.
-CASES = [("blobs-mlp", 0, 40, None), ("blobs8-mlp", 0, 25, 2000), ("circles", 0, 40, None),
+CASES = [("blobs-mlp", 0, 40, None), ("blobs8-mlp", 0, 20, 1000), ("circles", 0, 40, None),
          ("circles", 1, 40, None), ("mnist-mlp", 0, 12, 768), ("mnist-lenet", 0, 6, 384)]
 
 
@@ -97,14 +98,17 @@ def toy_data(n=64, seed=0):
     return X, (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0)
 
 
-def test_correct_custom_function_in_a_model_stays_in_lockstep():
-    class Scale(ScaleWrongGainGrad):
-        @staticmethod
-        def backward(ctx, grad):
-            x, gain = ctx.saved_tensors
-            return grad * gain, (grad * x).sum(0)
+class ScaleRight(ScaleWrongGainGrad):
+    """y = x * gain, done right."""
 
-    result = lockstep(scaled_mlp(Scale), "cross_entropy", toy_data(), steps=10,
+    @staticmethod
+    def backward(ctx, grad):
+        x, gain = ctx.saved_tensors
+        return grad * gain, (grad * x).sum(0)
+
+
+def test_correct_custom_function_in_a_model_stays_in_lockstep():
+    result = lockstep(scaled_mlp(ScaleRight), "cross_entropy", toy_data(), steps=10,
                       tolerance=TOLERANCE, optimizer="sgd", lr=0.1)
     assert result.passed and result.worst_rel < TOLERANCE
 
@@ -154,6 +158,23 @@ def test_divergence_appearing_later_is_reported_at_its_first_step():
     assert (f["step"], f["phase"], f["layer"]) == (7, "gradient", "2")
     scale = result.layers.index(("2", "Scale"))
     assert result.grad_rel[:7].max() <= TOLERANCE < result.grad_rel[7, scale]
+
+
+def test_wrong_optimizer_update_is_reported_as_the_update_of_the_layer_it_touched(
+        monkeypatch):
+    correct_step = minigrad.optim.SGD.step
+
+    def slightly_wrong_step(self, closure=None):
+        correct_step(self)
+        last_bias = self.param_groups[0]["params"][-1]
+        last_bias.data *= 1 + 1e-6
+
+    monkeypatch.setattr(minigrad.optim.SGD, "step", slightly_wrong_step)
+    result = lockstep(scaled_mlp(ScaleRight), "cross_entropy",
+                      toy_data(), steps=3, tolerance=TOLERANCE, optimizer="sgd", lr=0.1)
+    f = result.failure
+    assert (f["step"], f["phase"], f["layer"], f["type"]) == (0, "update", "3", "Linear")
+    assert "its gradients agreed but the new parameters differ" in f["message"]
 
 
 # ------------------------------------------------------------ float32 and reports

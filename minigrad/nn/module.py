@@ -167,7 +167,11 @@ class Module:
             items = d.get(registry)
             if items is not None and name in items:
                 return items[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        hint = ""
+        if "_parameters" not in d and not name.startswith("__"):
+            hint = (f" (did {type(self).__name__}.__init__ forget to call "
+                    f"super().__init__()?)")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'{hint}")
 
     def __delattr__(self, name):
         d = self.__dict__

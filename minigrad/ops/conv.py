@@ -15,8 +15,8 @@ Max pooling takes the largest value of each window; its gradient flows only to t
 element (the first one in row-major order when several tie, as in PyTorch).
 """
 from ..autograd import Op, is_grad_enabled
-from ..backend import (batch_fastest, col2im, conv_out_size, device_of, dtype_of, im2col, padded_hcwn,
-                       window_slice)
+from ..backend import (batch_fastest, col2im, conv_out_size, device_of, dtype_of, im2col,
+                       padded_hcwn, window_slice)
 
 
 def _xp(a):
@@ -104,8 +104,8 @@ class MaxPool2DWithIndices(Op):
         ctx.x_shape = x.shape
         ctx.padded = any(pads)
         ctx.batch_fastest = ctx.padded or batch_fastest(x)  # the layout backward writes dx in
+        low = -float("inf") if dtype_of(x).is_floating_point else xp.iinfo(x.dtype).min
         if ctx.padded:  # pad with the lowest value, so padding never wins a window
-            low = -float("inf") if dtype_of(x).is_floating_point else xp.iinfo(x.dtype).min
             x = xp.permute_dims(padded_hcwn(x, pads, low), (3, 1, 0, 2))
         offsets = [(i, j) for i in range(kh) for j in range(kw)]
         windows = [x[:, :, window_slice(i, dh, sh, ho), window_slice(j, dw, sw, wo)]
@@ -114,14 +114,22 @@ class MaxPool2DWithIndices(Op):
             best = windows[0]  # values only (no_grad / inference)
             for win in windows[1:]:
                 best = xp.maximum(best, win)  # NaN propagates
-            return xp.asarray(best, copy=True) if len(windows) == 1 else best
-
-        best, index = _running_max(windows, nan_aware=False)
-        if dtype_of(x).is_floating_point and bool(xp.any(best != best)):
-            best, index = _running_max(windows, nan_aware=True)  # rare: a window holds NaN
-        ctx.index = index
-        if indices_out is not None:
-            indices_out.append(_flat_indices(index, ctx.x_shape, kernel, stride, pads, dilation))
+            if len(windows) == 1:
+                best = xp.asarray(best, copy=True)
+        else:
+            best, index = _running_max(windows, nan_aware=False)
+            if dtype_of(x).is_floating_point and bool(xp.any(best != best)):
+                best, index = _running_max(windows, nan_aware=True)  # rare: a window has NaN
+            if ctx.padded and bool(xp.any(best == low)):
+                # rare: a window whose real elements all equal the padding value (-inf);
+                # PyTorch then picks the window's first element inside the input
+                first = _first_inside(kernel, stride, pads[0::2], dilation, out_size,
+                                      index.dtype, xp)
+                index = xp.where(best == low, first, index)
+            ctx.index = index
+            if indices_out is not None:
+                indices_out.append(_flat_indices(index, ctx.x_shape, kernel, stride, pads,
+                                                 dilation))
         return best[0, ...] if ctx.unbatched else best
 
     def backward(ctx, g):
@@ -172,6 +180,18 @@ def _running_max(windows, nan_aware):
     if len(windows) == 1:
         best = xp.asarray(best, copy=True)
     return best, index
+
+
+def _first_inside(kernel, stride, pads, dilation, out_size, dtype, xp):
+    """(Ho, Wo): the kernel offset k = i*kw + j of each window's first element that lies
+    inside the input (not in the top/left padding)."""
+    firsts = []
+    for n, s, p, d in zip(out_size, stride, pads, dilation):
+        start = [h * s - p for h in range(n)]              # first row (column) of each window
+        firsts.append([max(0, -(r // d)) if r < 0 else 0 for r in start])  # ceil(-r / d)
+    (kh, kw), (rows, cols) = kernel, firsts
+    first = [[min(i, kh - 1) * kw + min(j, kw - 1) for j in cols] for i in rows]
+    return xp.asarray(first, dtype=dtype)
 
 
 def _flat_indices(index, x_shape, kernel, stride, pads, dilation):

@@ -84,7 +84,7 @@ def _reduce(ctx, loss, reduction, denominator):
     weight of the counted targets), 'sum' sums, 'none' returns ``loss`` as it is.
     """
     xp = _xp(loss)
-    ctx.reduction, ctx.denominator, ctx.loss_shape = reduction, denominator, loss.shape
+    ctx.reduction, ctx.denominator = reduction, denominator
     if reduction == "none":
         return loss
     total = xp.sum(loss)
@@ -113,7 +113,7 @@ def _per_element(ctx, g):
 # The classification losses work on a "classes first" copy of the logits: (N, C, d1, ...)
 # becomes (C, M) with M = N * d1 * ... samples along the long, contiguous axis. The reason
 # is speed: NumPy reduces and broadcasts along a short innermost axis one row at a time,
-# so max/sum over the C classes of an (8000, 8) batch would take ~50x longer than the
+# so max/sum over the C classes of an (8000, 8) batch takes tens of times longer than the
 # same reduction over the outer axis. With classes first every per-class reduction and
 # every per-sample broadcast runs along M. The gradient goes back as a (transposed) view.
 
@@ -190,7 +190,7 @@ class CrossEntropy(Op):
         eps = label_smoothing
         if eps:
             # the uniform part, -sum_c w_c log_softmax_c = sum_c w_c (lse - shifted_c):
-            # two non-negative terms, so no cancellation
+            # lse >= 0 and shifted <= 0, so nothing cancels
             if weight is None:
                 smooth = n_classes * lse - xp.sum(shifted, axis=0)
             else:
@@ -326,7 +326,10 @@ class BCEWithLogits(Op):
         sig = xp.exp(-sp)  # sigmoid(x) = exp(-softplus(-x)), in (0, 1]
         gx = gy = None
         if need_x:
-            gx = (sig - y) * gs if pw is None else ((1 - y) - ((pw - 1) * y + 1) * (1 - sig)) * gs
+            if pw is None:
+                gx = (sig - y) * gs
+            else:
+                gx = ((1 - y) - ((pw - 1) * y + 1) * (1 - sig)) * gs
         if need_y:
             gy = -x * gs if pw is None else ((pw - 1) * sp - x) * gs
         return gx, gy, None, None  # like PyTorch: no gradient for weight and pos_weight
@@ -373,13 +376,12 @@ class Dropout(Op):
 
     def forward(ctx, x, p):
         xp = _xp(x)
-        dev = device_of(x)
         if p == 1:
             ctx.mask = xp.zeros_like(x)
-            return ctx.mask
-        u = backend.get_rng().random(x.shape, dtype=backend.dtype_of(x).name)
-        keep = backend.from_numpy(u, dev) >= p
-        ctx.mask = xp.astype(keep, x.dtype) * (1 / (1 - p))
+        else:
+            u = backend.get_rng().random(x.shape, dtype=backend.dtype_of(x).name)
+            keep = backend.from_numpy(u, device_of(x)) >= p
+            ctx.mask = xp.astype(keep, x.dtype) * (1 / (1 - p))
         return x * ctx.mask
 
     def backward(ctx, g):

@@ -185,6 +185,12 @@ def markdown(results, png_name=None):
              f", {s.get('clock', 'wall')} clock, {s['repeats']} repeats per framework, blocks "
              f"of ~{s['block_seconds']} s, "
              f"{s['warmup_steps']} warm-up steps.", ""]
+    loads = [la[0] for la in (m.get("load_average_start"), m.get("load_average_end")) if la]
+    if loads and max(loads) > 0.5 * (m.get("cpu_count") or 1):
+        lines += [f"**Busy machine**: the 1-minute load average reached {max(loads):.1f} on "
+                  f"{m.get('cpu_count')} CPUs during the run, so other processes competed for "
+                  "the cores; expect noisy medians (see the spread column and the ratio of the "
+                  "best samples), and prefer `--threads 1 --clock cpu` for comparisons.", ""]
     if main:
         lines += ["## Training steps and ops", "", _table(main), ""]
     scaling = [r for r in bench if r["group"] == "scaling"]

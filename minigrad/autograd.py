@@ -132,7 +132,12 @@ class Op:
                 needs.append(False)
         record = any_grad and _grad_enabled
         ctx.needs_input_grad = needs
-        out = ctx.forward(*arrays, **kwargs)
+        try:
+            out = ctx.forward(*arrays, **kwargs)
+        except ValueError as e:  # NumPy/CuPy say "could not be broadcast": say it like torch
+            if "broadcast" not in str(e):
+                raise
+            _raise_broadcast_error(arrays, e)
         if not record:
             return Tensor._make(out, None)
         ctx.inputs = args
@@ -171,6 +176,20 @@ def _raise_device_mismatch(args):
             devices.append(str(a.device))
     raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
                        f"devices, {devices[0]} and {devices[1]}!")
+
+
+def _raise_broadcast_error(arrays, cause):
+    shapes = [tuple(a.shape) for a in arrays if backend.is_array(a)]
+    detail = ""
+    if len(shapes) >= 2:
+        a, b = shapes[-2], shapes[-1]
+        for i in range(1, min(len(a), len(b)) + 1):
+            if a[-i] != b[-i] and 1 not in (a[-i], b[-i]):
+                detail = (f"The size of tensor a ({a[-i]}) must match the size of tensor b "
+                          f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}: ")
+                break
+    listed = " and ".join(str(s) for s in shapes)
+    raise RuntimeError(f"{detail}shapes {listed} cannot be broadcast together") from cause
 
 
 def sum_to(grad, shape):

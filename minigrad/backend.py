@@ -308,14 +308,14 @@ def conv_out_size(size, kernel, stride, dilation):
     return (size - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def _has_strides(array):
+def has_strides(array):
     """NumPy and CuPy arrays expose strides, so windows can be views; the standard can't."""
     return type(array) is np.ndarray or type(array).__module__.startswith("cupy")
 
 
 def batch_fastest(x):
     """True when x's first (batch) axis is the fastest-moving one in memory (NumPy/CuPy)."""
-    return _has_strides(x) and (x.shape[0] == 1 or x.strides[0] == x.itemsize)
+    return has_strides(x) and (x.shape[0] == 1 or x.strides[0] == x.itemsize)
 
 
 def padded_hcwn(x, pads=(0, 0, 0, 0), value=0):
@@ -329,7 +329,7 @@ def padded_hcwn(x, pads=(0, 0, 0, 0), value=0):
     n, c, h, w = x.shape
     top, bottom, left, right = pads
     xt = xp.permute_dims(x, (2, 1, 3, 0))
-    if not (top or bottom or left or right) and (not _has_strides(x) or batch_fastest(x)):
+    if not (top or bottom or left or right) and (not has_strides(x) or batch_fastest(x)):
         return xt
     shape = (top + h + bottom, c, left + w + right, n)
     out = xp.zeros(shape, dtype=x.dtype) if value == 0 else xp.full(shape, value, dtype=x.dtype)
@@ -337,11 +337,13 @@ def padded_hcwn(x, pads=(0, 0, 0, 0), value=0):
     return out
 
 
-def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
+def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), ones_row=False):
     """The windows of a convolution as matrices: shape (Ho, C*kh*kw, Wo*N).
 
     cols[h, (c, i, j), (w, n)] = padded x[n, c, h*sh + i*dh, w*sw + j*dw]: column (w, n)
     of block h is the window under output pixel (h, w) of sample n, flattened.
+    ``ones_row``: one more row of ones (shape (Ho, C*kh*kw + 1, Wo*N)), the input that a
+    bias multiplies when it is folded into the weight matrix.
     NumPy/CuPy: a strided view of all windows (no copy), then one copy into the matrix;
     elsewhere (standard only): kh*kw slices stacked, each vectorised over everything else.
     """
@@ -352,22 +354,33 @@ def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
     xt = padded_hcwn(x, pads)
     hp, c, wp, n = xt.shape
     ho, wo = conv_out_size(hp, kh, sh, dh), conv_out_size(wp, kw, sw, dw)
-    if _has_strides(xt):
-        # windows[h, c, i, j, w, n] = xt[h*sh + i*dh, c, w*sw + j*dw, n], as a view
-        s_h, s_c, s_w, s_n = xt.strides
-        windows = _as_strided(xt, (ho, c, kh, kw, wo, n),
-                              (s_h * sh, s_c, s_h * dh, s_w * dw, s_w * sw, s_n))
-    else:
+    k = c * kh * kw
+    if not has_strides(xt):
         windows = xp.stack([xt[window_slice(i, dh, sh, ho), :, window_slice(j, dw, sw, wo), :]
                             for i in range(kh) for j in range(kw)], axis=2)
-    return xp.reshape(windows, (ho, c * kh * kw, wo * n))  # the im2col copy
+        cols = xp.reshape(windows, (ho, k, wo * n))
+        if ones_row:
+            cols = xp.concat([cols, xp.ones((ho, 1, wo * n), dtype=x.dtype)], axis=1)
+        return cols
+    # windows[h, c, i, j, w, n] = xt[h*sh + i*dh, c, w*sw + j*dw, n], as a view
+    s_h, s_c, s_w, s_n = xt.strides
+    windows = _as_strided(xt, (ho, c, kh, kw, wo, n),
+                          (s_h * sh, s_c, s_h * dh, s_w * dw, s_w * sw, s_n))
+    cols = xp.empty((ho, k + 1 if ones_row else k, wo * n), dtype=x.dtype)
+    if ones_row:
+        cols[:, k, :] = 1
+    cols[:, :k, :].reshape(windows.shape)[...] = windows  # the im2col copy (into a view)
+    return cols
 
 
 def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
     """The adjoint of ``im2col``: (Ho, C*kh*kw, Wo*N) -> (N, C, H, W), summing overlaps.
 
-    Every column is added back onto the pixels its window covered, by kh*kw strided
-    slice-adds (one per kernel offset, each over all rows, channels, columns and samples).
+    Every column is added back onto the pixels its window covered: kh*kw strided
+    slice-adds, one per kernel offset (i, j), each over all rows, channels, columns and
+    samples. Done in two stages for speed: for each column offset j, the kh row-shifted
+    adds go into a (H', C, Wo*N) buffer (a shift along the outermost axis moves whole
+    contiguous blocks), then the kw buffers are added at their column shifts.
     The result has the batch fastest in memory; padding rows and columns are dropped.
     """
     xp = device_of(cols).xp
@@ -376,14 +389,15 @@ def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0,
     sh, sw = stride
     dh, dw = dilation
     top, bottom, left, right = pads
-    ho = conv_out_size(top + h + bottom, kh, sh, dh)
-    wo = conv_out_size(left + w + right, kw, sw, dw)
-    windows = xp.reshape(cols, (ho, c, kh, kw, wo, n))
-    xt = xp.zeros((top + h + bottom, c, left + w + right, n), dtype=cols.dtype)
-    for i in range(kh):
-        rows = window_slice(i, dh, sh, ho)
-        for j in range(kw):
-            xt[rows, :, window_slice(j, dw, sw, wo), :] += windows[:, :, i, j, ...]
+    hp, wp = top + h + bottom, left + w + right
+    ho, wo = conv_out_size(hp, kh, sh, dh), conv_out_size(wp, kw, sw, dw)
+    windows = xp.reshape(cols, (ho, c, kh, kw, wo * n))
+    xt = xp.zeros((hp, c, wp, n), dtype=cols.dtype)
+    for j in range(kw):
+        rows = xp.zeros((hp, c, wo * n), dtype=cols.dtype)
+        for i in range(kh):
+            rows[window_slice(i, dh, sh, ho), ...] += windows[:, :, i, j, :]
+        xt[:, :, window_slice(j, dw, sw, wo), :] += xp.reshape(rows, (hp, c, wo, n))
     return xp.permute_dims(xt[top:top + h, :, left:left + w, :], (3, 1, 0, 2))
 
 

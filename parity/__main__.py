@@ -13,6 +13,7 @@ The exit status is 0 when everything is within tolerance, 1 when something is no
 the run could not start (unknown preset, missing data); the last line printed says why.
 """
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -54,9 +55,10 @@ def build_parser():
     p.add_argument("--device", default="cpu",
                    help="minigrad device: cpu, cuda, strict (torch uses the CPU unless it has "
                         "the device)")
-    p.add_argument("--threads", type=_positive, default=None,
-                   help="CPU threads for both frameworks (torch and NumPy's BLAS; default: "
-                        "each library's own choice)")
+    p.add_argument("--threads", type=_nonnegative, default=1,
+                   help="CPU threads for both frameworks, torch and NumPy's BLAS (default 1: "
+                        "a fair comparison, and these small networks gain little from more; "
+                        "0 leaves each library's own choice)")
     p.add_argument("--data-root", default=None,
                    help="MNIST: a folder with the four IDX .gz files (default $MINIGRAD_MNIST)")
     p.add_argument("--limit", type=_positive, default=None,
@@ -85,6 +87,13 @@ def _positive(text):
     return value
 
 
+def _nonnegative(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or a positive integer, got {text}")
+    return value
+
+
 def list_presets():
     lines = []
     width = max(len(n) for n in presets.PRESETS)
@@ -102,8 +111,6 @@ def main(argv=None):
         return 0
     say = (lambda *a: None) if args.json else print
     started = time.perf_counter()
-    if args.threads:
-        _limit_threads(args.threads)
     try:
         preset = presets.get(args.preset)
     except KeyError as e:
@@ -118,6 +125,28 @@ def main(argv=None):
         return _finish(args, None, f"error: {e}", 2)
     say(f"data: {len(data.train[0])} training, {len(data.test[0])} test samples ({data.source})")
 
+    with _threads(args.threads):
+        doc, problems, summary = run(args, preset, data, say)
+
+    seconds = time.perf_counter() - started
+    doc["seconds"] = round(seconds, 2)
+    doc["threads"] = args.threads or "library default"
+    doc["problems"] = problems
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        path = os.path.join(args.out, f"{preset.name}.json")
+        with open(path, "w") as f:
+            json.dump(dict(doc, passed=not problems), f, indent=1)
+        say(f"\nJSON report: {path}")
+    say(f"\ndone in {seconds:.1f} s")
+    if problems:
+        return _finish(args, doc, "FAIL: " + "; ".join(problems), 1)
+    return _finish(args, doc, "PASS: " + "; ".join(summary), 0)
+
+
+def run(args, preset, data, say=print):
+    """Every experiment of ``preset``: lockstep (and end-to-end) as ``args`` ask.
+    Returns (JSON document, problems, one-line summaries)."""
     run_lockstep_dtype = args.dtype or "float64"
     run_endtoend = args.endtoend if args.endtoend is not None else args.dtype is None
     doc = {"preset": preset.name, "description": preset.description,
@@ -180,19 +209,7 @@ def main(argv=None):
                 _plot(args, report.plot_endtoend, ee, f"{exp.label}-endtoend.png", say)
         doc["experiments"].append(entry)
 
-    seconds = time.perf_counter() - started
-    doc["seconds"] = round(seconds, 2)
-    doc["problems"] = problems
-    if args.out:
-        os.makedirs(args.out, exist_ok=True)
-        path = os.path.join(args.out, f"{preset.name}.json")
-        with open(path, "w") as f:
-            json.dump(dict(doc, passed=not problems), f, indent=1)
-        say(f"\nJSON report: {path}")
-    say(f"\ndone in {seconds:.1f} s")
-    if problems:
-        return _finish(args, doc, "FAIL: " + "; ".join(problems), 1)
-    return _finish(args, doc, "PASS: " + "; ".join(summary), 0)
+    return doc, problems, summary
 
 
 def _check_device(device):
@@ -205,18 +222,30 @@ def _check_device(device):
     return None
 
 
-def _limit_threads(n):
-    """The same number of CPU threads for torch and for NumPy's BLAS (which minigrad uses):
-    fair timings, and no oversubscription when other processes share the cores."""
+@contextlib.contextmanager
+def _threads(n):
+    """Run with ``n`` CPU threads in torch and in NumPy's BLAS (which minigrad uses), and
+    restore both afterwards; ``n`` = 0 changes nothing. One thread each is a fair
+    comparison, and it avoids the cores' oversubscription (threads of both libraries
+    spinning against each other and against other processes) that can make these small
+    networks several times slower."""
+    if not n:
+        yield
+        return
     import torch
+    before = torch.get_num_threads()
+    try:  # BLAS and OpenMP pools (torch's among them) first: it records their sizes
+        from threadpoolctl import threadpool_limits
+        limiter = threadpool_limits(n)
+    except ImportError:  # then set OPENBLAS_NUM_THREADS before starting Python
+        limiter = None
     torch.set_num_threads(n)
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        print("note: threadpoolctl is not installed, so NumPy's BLAS keeps its own thread "
-              "count (set OPENBLAS_NUM_THREADS before starting Python instead)", file=sys.stderr)
-        return
-    threadpool_limits(n)
+        yield
+    finally:
+        if limiter is not None:
+            limiter.restore_original_limits()
+        torch.set_num_threads(before)
 
 
 def _accs(frameworks, accs):

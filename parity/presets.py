@@ -76,14 +76,14 @@ def _split(X, y, seed=42):
 
 def blobs2_data(data_root=None):
     from minigrad.datasets import blobs
-    X, y = blobs(n_samples=1000, centers=2, random_state=42)
+    X, y = blobs(n_samples=1000, centers=2, cluster_std=1.5, random_state=42)
     train, test = _split(X, y)
     return Data(train, test, "sklearn make_blobs: 1,000 points, 2 classes")
 
 
 def blobs8_data(data_root=None):
     from minigrad.datasets import blobs
-    X, y = blobs(n_samples=10000, centers=8, random_state=42)
+    X, y = blobs(n_samples=10000, centers=8, cluster_std=1.5, random_state=42)
     train, test = _split(X, y)
     return Data(train, test, "sklearn make_blobs: 10,000 points, 8 classes")
 
@@ -132,15 +132,15 @@ def mnist_data(data_root=None):
 PRESETS = {p.name: p for p in [
     Preset("blobs8-mlp",
            "8-class blobs (10,000 points), the 2-16-32-64-32-16-8 ReLU MLP, CrossEntropyLoss, "
-           "full-batch SGD",
+           "full-batch SGD lr 0.1",
            blobs8_data,
            [Experiment("blobs8-mlp", models.blobs8_mlp, "cross_entropy", "sgd", lr=0.1,
                        steps=200, epochs=1000, eval_every=50)]),
     Preset("blobs-mlp",
            "2-class blobs (1,000 points), MLP 2-8-8-1 with squeeze(1) logits, "
-           "BCEWithLogitsLoss, full-batch SGD",
+           "BCEWithLogitsLoss, full-batch SGD lr 0.01",
            blobs2_data,
-           [Experiment("blobs-mlp", models.blobs_mlp, "bce_with_logits", "sgd", lr=0.1,
+           [Experiment("blobs-mlp", models.blobs_mlp, "bce_with_logits", "sgd", lr=0.01,
                        steps=300, epochs=300, eval_every=25)]),
     Preset("circles",
            "2 concentric circles (1,000 points): a linear 2-5-1 model (SGD) fails, a ReLU "

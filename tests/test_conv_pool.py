@@ -15,7 +15,7 @@ from minigrad.ops.conv import conv2d, max_pool2d
 
 RTOL, ATOL = 1e-9, 1e-12
 # the `device` fixture is a plain string, safe to share across hypothesis examples
-FIXTURE_OK = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+WITH_DEVICE_FIXTURE = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def mg(array, device, requires_grad=False):
@@ -81,7 +81,7 @@ def conv_cases(draw):
                 kw=dict(stride=stride, padding=padding, dilation=dilation))
 
 
-@settings(FIXTURE_OK, max_examples=40)
+@settings(WITH_DEVICE_FIXTURE, max_examples=40)
 @given(case=conv_cases())
 def test_conv2d_matches_torch_values_and_gradients_over_hyperparameters(device, case):
     rng = np.random.default_rng(case["seed"])
@@ -158,6 +158,32 @@ def test_conv2d_bias_is_optional_and_only_needed_gradients_are_computed(device):
     F.conv2d(th(x), tw).sum().backward()
     assert mx.grad is None
     assert_close(mw.grad, tw.grad)
+
+
+@pytest.mark.parametrize("input_grad", [False, True])
+@pytest.mark.parametrize("groups, bias", [(1, True), (1, False), (2, True)])
+@pytest.mark.parametrize("layout", ["NCHW", "batch-fastest"])
+def test_conv2d_gradients_do_not_depend_on_the_memory_layout_of_the_upstream_gradient(
+        device, layout, groups, bias, input_grad):
+    # many output channels, few inputs per pixel (a first layer): the weight gradient may be
+    # computed per sample instead of transposing the upstream gradient
+    rng = np.random.default_rng(31)
+    x, w = rng.standard_normal((3, 2, 7, 6)), rng.standard_normal((12, 2 // groups, 2, 2))
+    b = rng.standard_normal(12) if bias else None
+    g = rng.standard_normal((3, 12, 6, 7))
+    mx, mw = mg(x, device, input_grad), mg(w, device, True)
+    mb = mg(b, device, True) if bias else None
+    mg_g = mg(g, device) if layout == "NCHW" else \
+        mg(np.ascontiguousarray(g.transpose(2, 1, 3, 0)), device).permute(3, 1, 0, 2)
+    conv2d(mx, mw, mb, padding=(0, 1), groups=groups).backward(mg_g)
+    tx, tw = th(x, input_grad), th(w, True)
+    tb = th(b, True) if bias else None
+    F.conv2d(tx, tw, tb, padding=(0, 1), groups=groups).backward(th(g))
+    assert_close(mw.grad, tw.grad)
+    if bias:
+        assert_close(mb.grad, tb.grad)
+    if input_grad:
+        assert_close(mx.grad, tx.grad)
 
 
 def test_conv2d_keeps_float32_in_float32(device):
@@ -351,7 +377,7 @@ def assert_pool_matches(m, t):
     assert_close(mx.grad, tx.grad)
 
 
-@settings(FIXTURE_OK, max_examples=50)
+@settings(WITH_DEVICE_FIXTURE, max_examples=50)
 @given(case=pool_cases())
 def test_max_pool2d_matches_torch_values_indices_and_gradients_over_hyperparameters(device,
                                                                                       case):

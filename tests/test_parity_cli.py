@@ -49,7 +49,10 @@ def test_impossible_tolerance_exits_1_with_the_reason_in_the_last_line(capsys):
 
 
 def test_json_output_parses_and_holds_the_numbers(capsys):
+    import torch
+    threads = torch.get_num_threads()
     status = main(["circles", "--dtype", "float64", "--steps", "5", "--json"])
+    assert torch.get_num_threads() == threads  # one thread during the run only
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert status == 0 and doc["passed"] is True and doc["status"] == 0

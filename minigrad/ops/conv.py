@@ -15,8 +15,9 @@ Max pooling takes the largest value of each window; its gradient flows only to t
 element (the first one in row-major order when several tie, as in PyTorch).
 """
 from ..autograd import Op, is_grad_enabled
-from ..backend import (batch_fastest, col2im, conv_out_size, device_of, dtype_of, im2col,
-                       padded_hcwn, window_slice)
+from ..backend import (batch_fastest, col2im, conv_out_size, device_of, dtype_of,
+                       has_strides, im2col, padded_hcwn, window_slice)
+from ..tensor import Tensor
 
 
 def _xp(a):
@@ -30,8 +31,8 @@ class Convolution(Op):
     """d conv2d(x, w, b) = (col2im(w^T @ g), g @ cols^T, sum of g over batch and pixels)
 
     Forward: out[n, o, h, w] = b[o] + sum_{c,i,j} w[o, c, i, j] * xpad[n, c, h*sh + i*dh,
-    w*sw + j*dw], i.e. ``w @ cols`` with ``cols = im2col(x)``. With groups, the channels
-    split into ``groups`` independent convolutions (a batch of matmuls).
+    w*sw + j*dw], i.e. ``w @ cols + b`` with ``cols = im2col(x)``. With groups, the
+    channels split into ``groups`` independent convolutions (a batch of matmuls).
     """
 
     def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
@@ -41,19 +42,27 @@ class Convolution(Op):
             x = xp.expand_dims(x, axis=0)
         n, _, h, w = x.shape
         o, cg, kh, kw = weight.shape
+        k = cg * kh * kw  # inputs per output pixel (per group)
         ho = conv_out_size(pads[0] + h + pads[1], kh, stride[0], dilation[0])
         wo = conv_out_size(pads[2] + w + pads[3], kw, stride[1], dilation[1])
-        ctx.x_shape, ctx.w_shape, ctx.groups = x.shape, weight.shape, groups
+        # The bias as one more weight column, times a row of ones in cols:
+        # [w | b] @ [cols; 1] = w @ cols + b, and the bias gradient comes out of the weight
+        # gradient's matmul as its last column (saves two passes over the output).
+        fold = bias is not None and groups == 1
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        ctx.x_shape, ctx.w_shape, ctx.groups, ctx.fold = x.shape, weight.shape, groups, fold
         ctx.conf = ((kh, kw), stride, dilation, pads)
+
         # cols: one (C*kh*kw, Wo*N) matrix per output row (see backend's im2col notes)
-        cols = im2col(x, (kh, kw), stride, dilation, pads)
-        cols = xp.reshape(cols, (ho, groups, cg * kh * kw, wo * n))
-        w3 = xp.reshape(weight, (groups, o // groups, cg * kh * kw))
-        out = xp.reshape(xp.matmul(w3, cols), (ho, o, wo * n))   # (Ho, O, Wo*N)
-        if bias is not None:
+        cols = im2col(x, (kh, kw), stride, dilation, pads, ones_row=fold)
+        cols = xp.reshape(cols, (ho, groups, cols.shape[1] // groups, wo * n))
+        w3 = xp.reshape(weight, (groups, o // groups, k))
+        wb = xp.concat([w3, xp.reshape(bias, (1, o, 1))], axis=2) if fold else w3
+        out = xp.reshape(xp.matmul(wb, cols), (ho, o, wo * n))   # (Ho, O, Wo*N)
+        if bias is not None and not fold:
             out += xp.reshape(bias, (o, 1))
-        ctx.cols = cols if ctx.needs_input_grad[1] else None
-        ctx.w3 = w3 if ctx.needs_input_grad[0] else None
+        ctx.cols = cols if (need_w or (need_b and fold)) else None
+        ctx.w3 = w3 if need_x else None
         # memory (Ho, O, Wo, N), seen as (N, O, Ho, Wo): no copy
         out = xp.permute_dims(xp.reshape(out, (ho, o, wo, n)), (3, 1, 0, 2))
         return out[0, ...] if ctx.unbatched else out
@@ -64,22 +73,55 @@ class Convolution(Op):
             g = xp.expand_dims(g, axis=0)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         n, o, ho, wo = g.shape
-        groups = ctx.groups
-        # g in the layout of the forward's product: free when g has our output's layout
-        g4 = xp.reshape(xp.permute_dims(g, (2, 1, 3, 0)), (ho, groups, o // groups, wo * n))
+        groups, k = ctx.groups, ctx.w_shape[1] * ctx.w_shape[2] * ctx.w_shape[3]
         gx = gw = gb = None
-        if need_b:
-            gb = xp.sum(xp.reshape(g4, (ho, o, wo * n)), axis=(0, 2))
-        if need_w:  # sum over output rows h of g[h] @ cols[h]^T, as (cols[h] @ g[h]^T)^T
-            gw = xp.sum(xp.matmul(ctx.cols, g4.mT), axis=0)      # (groups, Cg*kh*kw, O/groups)
-            gw = xp.reshape(gw.mT, ctx.w_shape)
+        g4 = _rows_layout(g, groups) if need_x else None  # (Ho, groups, O/groups, Wo*N)
+        if need_b and not ctx.fold:
+            gb = xp.sum(g, axis=(0, 2, 3))
+        if need_w or (need_b and ctx.fold):
+            gwb = _weight_grad(ctx.cols, g, groups, g4)        # (groups, O/groups, k [+1])
+            if need_w:
+                gw = xp.reshape(gwb[..., :k], ctx.w_shape)
+            if need_b and ctx.fold:
+                gb = xp.reshape(gwb[..., k], (o,))
         if need_x:
-            gcols = xp.matmul(ctx.w3.mT, g4)                      # (Ho, groups, Cg*kh*kw, Wo*N)
-            gcols = xp.reshape(gcols, (ho, gcols.shape[1] * gcols.shape[2], wo * n))
+            gcols = xp.matmul(ctx.w3.mT, g4)                   # (Ho, groups, k, Wo*N)
+            gcols = xp.reshape(gcols, (ho, groups * k, wo * n))
             gx = col2im(gcols, ctx.x_shape, *ctx.conf)
             if ctx.unbatched:
                 gx = gx[0, ...]
         return gx, gw, gb
+
+
+def _rows_layout(g, groups):
+    """g (N, O, Ho, Wo) as (Ho, groups, O/groups, Wo*N), the layout of the forward's product:
+    free when g has the layout conv2d's output has, one transposing copy otherwise."""
+    xp = _xp(g)
+    n, o, ho, wo = g.shape
+    return xp.reshape(xp.permute_dims(g, (2, 1, 3, 0)), (ho, groups, o // groups, wo * n))
+
+
+def _weight_grad(cols, g, groups, g4=None):
+    """The sum over samples and output pixels of g times cols: (groups, O/groups, rows of cols).
+
+    Usually g arrives in the layout of our forward's output (from the next layer's
+    backward), and this is the sum over output rows h of (cols[h] @ g4[h]^T)^T, with g4 =
+    ``_rows_layout(g)`` (free then). A g in plain (N, O, Ho, Wo) memory (a user's gradient,
+    as in a benchmark) needs a transposing copy for g4; unless that copy is made anyway
+    (``g4`` given, for the input gradient), if cols is the smaller of the two, rearrange
+    cols per sample instead.
+    """
+    xp = _xp(g)
+    n, o, ho, wo = g.shape
+    kk = cols.shape[2]
+    if g4 is not None or not has_strides(g) or batch_fastest(g) or kk >= o // groups:
+        g4 = _rows_layout(g, groups) if g4 is None else g4
+        return xp.sum(xp.matmul(cols, g4.mT), axis=0).mT
+    # per sample: g[n] (groups, O/groups, Ho*Wo) @ cols_n^T (groups, Ho*Wo, kk)
+    cols_n = xp.reshape(xp.permute_dims(xp.reshape(cols, (ho, groups, kk, wo, n)),
+                                        (4, 1, 2, 0, 3)), (n, groups, kk, ho * wo))
+    g_n = xp.reshape(g, (n, groups, o // groups, ho * wo))
+    return xp.sum(xp.matmul(g_n, cols_n.mT), axis=0)
 
 
 # ------------------------------------------------------------------ max pooling
@@ -91,7 +133,9 @@ class MaxPool2DWithIndices(Op):
     Forward scans the kernel offsets (i, j) in row-major order, keeping a running maximum
     and which offset holds it: a later offset takes over only when strictly greater (so
     ties go to the first, as in PyTorch) or NaN (NaN propagates, as in PyTorch). Backward
-    adds g, per offset, onto the input pixels where that offset held the maximum.
+    adds g, per offset, onto the input pixels where that offset held the maximum (as
+    g * mask, so an infinite g also puts NaN on its window's other pixels, where PyTorch
+    puts 0).
     """
 
     def forward(ctx, x, kernel, stride, pads, dilation, out_size, indices_out=None):
@@ -107,9 +151,8 @@ class MaxPool2DWithIndices(Op):
         low = -float("inf") if dtype_of(x).is_floating_point else xp.iinfo(x.dtype).min
         if ctx.padded:  # pad with the lowest value, so padding never wins a window
             x = xp.permute_dims(padded_hcwn(x, pads, low), (3, 1, 0, 2))
-        offsets = [(i, j) for i in range(kh) for j in range(kw)]
         windows = [x[:, :, window_slice(i, dh, sh, ho), window_slice(j, dw, sw, wo)]
-                   for i, j in offsets]
+                   for i in range(kh) for j in range(kw)]  # one strided view per offset
         if indices_out is None and not (ctx.needs_input_grad[0] and is_grad_enabled()):
             best = windows[0]  # values only (no_grad / inference)
             for win in windows[1:]:
@@ -188,7 +231,7 @@ def _first_inside(kernel, stride, pads, dilation, out_size, dtype, xp):
     firsts = []
     for n, s, p, d in zip(out_size, stride, pads, dilation):
         start = [h * s - p for h in range(n)]              # first row (column) of each window
-        firsts.append([max(0, -(r // d)) if r < 0 else 0 for r in start])  # ceil(-r / d)
+        firsts.append([-(r // d) if r < 0 else 0 for r in start])  # ceil(-r / d) offsets
     (kh, kw), (rows, cols) = kernel, firsts
     first = [[min(i, kh - 1) * kw + min(j, kw - 1) for j in cols] for i in rows]
     return xp.asarray(first, dtype=dtype)
@@ -238,7 +281,6 @@ def _shape_str(shape):
 
 
 def _tensor_arg(value, name, fn):
-    from ..tensor import Tensor
     if not isinstance(value, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' (position "
                         f"{1 if name == 'input' else 2}) must be Tensor, not "
@@ -388,6 +430,5 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                                      dilation=dilation, out_size=(ho, wo), indices_out=indices)
     if not return_indices:
         return out
-    from ..tensor import Tensor
     index = indices[0]
     return out, Tensor._make(index[0, ...] if len(shape) == 3 else index, None)

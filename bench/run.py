@@ -46,6 +46,7 @@ class Settings:
         if clock not in CLOCKS:
             raise ValueError(f"clock must be one of {sorted(CLOCKS)}, got {clock!r}")
         self.clock = clock
+        self.flush_denormal = False
         self.repeats = repeats or (3 if quick else 15)
         self.block_seconds = 0.004 if quick else 0.1
         self.warmup_steps = 1 if quick else 5
@@ -62,6 +63,15 @@ class Settings:
 # --threads 1 it is the steadiest figure on a shared machine, but with several threads
 # it also counts their spin-waiting, so compare frameworks with it only at 1 thread.
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def _minor_faults():
+    """Minor page faults of this process so far (each first touch of freshly mapped memory)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not Unix
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _time_block(step, sync, n, clock=time.perf_counter):
@@ -93,17 +103,21 @@ def measure(steps, settings):
         per_call = elapsed / n
         inner[name] = max(1, min(100_000, round(settings.block_seconds / max(per_call, 1e-9))))
     samples = {name: [] for name in steps}
+    faults = {name: 0 for name in steps}
     order = list(steps)
     for r in range(settings.repeats):
         for name in (order if r % 2 == 0 else order[::-1]):
             step, sync = steps[name]
+            f0 = _minor_faults()
             samples[name].append(_time_block(step, sync, inner[name], clock) / inner[name])
+            faults[name] += _minor_faults() - f0
     out = {}
     for name, s in samples.items():
         q = statistics.quantiles(s, n=4) if len(s) >= 2 else [s[0]] * 3
         out[name] = {"median_s": statistics.median(s), "q1_s": q[0], "q3_s": q[2],
                      "min_s": min(s), "max_s": max(s), "samples_s": s,
-                     "calls_per_sample": inner[name]}
+                     "calls_per_sample": inner[name],
+                     "page_faults_per_call": faults[name] / (inner[name] * len(s))}
     return out
 
 
@@ -583,6 +597,7 @@ def run(settings, out_dir, only=(), profile=False, log=print):
     os.makedirs(out_dir, exist_ok=True)
     results = {"settings": {"quick": settings.quick, "repeats": settings.repeats,
                             "clock": settings.clock,
+                            "flush_denormal": settings.flush_denormal,
                             "block_seconds": settings.block_seconds,
                             "warmup_steps": settings.warmup_steps},
                "machine": machine_info(), "benchmarks": []}
@@ -645,6 +660,11 @@ def main(argv=None):
     p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
                    help="wall: elapsed time (default); cpu: process CPU time, steadier on a "
                         "busy machine (use it with --threads 1)")
+    p.add_argument("--flush-denormal", action="store_true",
+                   help="turn on flush-to-zero for the main thread's floating point (via "
+                        "torch.set_flush_denormal): Adam's moments of weights whose gradient "
+                        "is always 0 get stuck at denormal values that slow every step of "
+                        "both frameworks; this removes that effect for both")
     p.add_argument("--memory-worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     p.add_argument("--memory-samples", type=int, default=60_000, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -658,6 +678,9 @@ def main(argv=None):
         print("note: --clock cpu counts the CPU time of every thread (spin-waiting included); "
               "it compares frameworks fairly only with --threads 1")
     settings = Settings(quick=args.quick, repeats=args.repeats, clock=args.clock)
+    if args.flush_denormal:
+        import torch
+        settings.flush_denormal = bool(torch.set_flush_denormal(True))
     with (limited_threads(args.threads) if args.threads else contextlib.nullcontext()):
         run(settings, args.out, only, args.profile)
     return 0

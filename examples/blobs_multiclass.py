@@ -15,7 +15,6 @@ Pictures: the decision regions with the test points, and the loss/accuracy curve
 """
 import os
 
-import numpy as np
 from sklearn.model_selection import train_test_split
 
 import common  # first: it puts the repository on sys.path for `import minigrad`

@@ -32,7 +32,6 @@ import operator
 import os
 import pathlib
 import struct
-import tempfile
 import zlib
 
 import numpy as np
@@ -124,21 +123,10 @@ def fetch_url(url, timeout=60.0):
 
 
 def _write_atomically(path, data):
-    """Write ``data`` to a temporary file next to ``path``, then rename it into place:
-    ``path`` either does not exist or holds all of ``data``, never a part of it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """``path`` either does not exist or holds all of ``data``, never a part of it."""
+    from .serialization import atomic_write
+    with atomic_write(path, suffix=".part") as f:
+        f.write(data)
 
 
 # A file as the mirrors serve it, and how to check it: `digest` is the `algorithm` hash of

@@ -18,11 +18,12 @@ Saving to a path is atomic: the archive is written to a temporary file in the sa
 folder, flushed to disk, then renamed over the target, so a crash mid-save leaves any
 previous checkpoint intact.
 """
+import contextlib
 import hashlib
 import io
 import json
 import os
-import uuid
+import tempfile
 import zipfile
 from collections import OrderedDict
 
@@ -54,13 +55,24 @@ def save(obj, f):
     if hasattr(f, "write"):
         _write_archive(f, root, tensors)
         return
-    path = os.fspath(f)
+    with atomic_write(f) as fh:
+        _write_archive(fh, root, tensors)
+
+
+@contextlib.contextmanager
+def atomic_write(path, suffix=".tmp"):
+    """Write a file so that ``path`` only ever holds the old content or all of the new.
+
+    Yields a binary file opened on a temporary file beside ``path``; when the block ends
+    without an exception the data is flushed to disk and the file renamed over ``path``
+    (an atomic replace), otherwise the temporary file is removed and ``path`` is untouched.
+    """
+    path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_archive(fh, root, tensors)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

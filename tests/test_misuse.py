@@ -5,7 +5,6 @@ contain (the shapes, dtypes, devices or values involved).
 """
 import re
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis.extra import numpy as hnp

@@ -17,10 +17,10 @@ NOTES = [
     "reset each call). Python's garbage collector stays on, as in real training.",
     "Denormals: with a fixed batch some ReLU units die, the gradients of their weights are "
     "exactly 0, and Adam's first moment of those weights decays into denormal float32 "
-    "values that never reach 0 (once m is a few denormal ulps, m - 0.1 m rounds back to m). From a few hundred steps "
-    "on, every Adam step of both frameworks pays the CPU's slow denormal path (~+35% on "
-    "the MLP step). Both frameworks train identical models, so both enter that regime at "
-    "the same point; `--flush-denormal` turns it off for both.",
+    "values that never reach 0 (once m is a few denormal ulps, m - 0.1 m rounds back to "
+    "m). From a few hundred steps on, every Adam step of both frameworks pays the CPU's "
+    "slow denormal path (~+35% on the MLP step). Both frameworks train identical models, "
+    "so both enter that regime at the same point; `--flush-denormal` turns it off for both.",
     "Page faults per call: minor faults (first touches of memory the C library had to map "
     "afresh) during the timed blocks. Thousands per step mean that large temporaries are "
     "returned to the kernel and mapped again every step; glibc decides that from the "
@@ -99,6 +99,8 @@ def _table(records):
 
 
 def summary_table(results):
+    if not results["benchmarks"]:
+        return ""
     return "\n" + _table(results["benchmarks"]) + "\n"
 
 

@@ -293,7 +293,7 @@ def _accumulate(leaf, g):
     if g.dtype != leaf.data.dtype:
         g = backend.device_of(g).xp.astype(g, leaf.data.dtype)
     if leaf.grad is None:
-        leaf.grad = Tensor(backend.device_of(g).xp.asarray(g, copy=True))
+        leaf.grad = Tensor(backend.owned_copy(g))
     else:
         leaf.grad.data += g
 

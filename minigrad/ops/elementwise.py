@@ -7,7 +7,7 @@ op); ``xp`` is the array namespace of the data. Broadcasting is undone by the en
 import math
 
 from ..autograd import Op
-from ..backend import device_of
+from ..backend import device_of, positive_mask
 
 
 def _xp(a):
@@ -155,7 +155,7 @@ class ReLU(Op):
 
     def forward(ctx, x):
         # A 0/1 float mask: multiplying by it is several times faster than where().
-        ctx.mask = _xp(x).astype(x > 0, x.dtype)
+        ctx.mask = positive_mask(x)
         return x * ctx.mask
 
     def backward(ctx, g):

@@ -11,7 +11,7 @@ Arguments arrive as arrays; ``g`` is the gradient of the output. A loss's reduct
 """
 from .. import backend
 from ..autograd import Op
-from ..backend import device_of
+from ..backend import contiguous, device_of
 
 
 def _xp(a):
@@ -50,7 +50,8 @@ class Linear(Op):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x2.shape[0]}x"
                                f"{x2.shape[1]} and {weight.shape[1]}x{weight.shape[0]})")
         ctx.x2, ctx.weight, ctx.shape = x2, weight, x.shape
-        out = xp.matmul(x2, weight.mT)  # BLAS reads the transposed view without a copy
+        # W^T copied row-major (it is small): OpenBLAS multiplies it faster than the view
+        out = xp.matmul(x2, contiguous(weight.mT))
         if bias is not None:
             out += bias
         return out if x.ndim == 2 else xp.reshape(out, x.shape[:-1] + (weight.shape[0],))
@@ -65,7 +66,11 @@ class Linear(Op):
             if len(ctx.shape) != 2:
                 gx = xp.reshape(gx, ctx.shape)
         if need_w:
-            gw = xp.matmul(g2.mT, ctx.x2)
+            # g^T x, computed as (x^T g)^T when in_features > out_features: OpenBLAS is
+            # up to 2.5x faster with the longer side of the product as its columns
+            x2 = ctx.x2
+            gw = (xp.matmul(g2.mT, x2) if g2.shape[1] >= x2.shape[1] else
+                  xp.matmul(x2.mT, g2).mT)
         if need_b:
             # sum over the batch as a vector-matrix product: NumPy's own sum over the
             # long outer axis of a narrow (N, out) array is several times slower

@@ -6,6 +6,8 @@ op calls.
 """
 import numbers
 
+import numpy as np
+
 from . import autograd, backend
 from .backend import dtype_of
 from .ops import elementwise as E, reduce as R, shape as S
@@ -19,7 +21,7 @@ class Tensor:
     def __init__(self, data, requires_grad=False):
         if isinstance(data, Tensor):
             data = data.data
-        elif not backend.is_array(data):
+        elif not (backend.is_array(data) or isinstance(data, np.generic)):
             data = _to_array(data, None, backend.CPU)
         self.data = backend.coerce(data)
         self.grad = None
@@ -609,6 +611,8 @@ def _to_array(data, dtype, dev):
         arr = backend.to_numpy(data.data)
     elif backend.is_array(data):
         arr = backend.to_numpy(data)
+    elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as in torch
+        arr = np.asarray(data)
     else:
         arr = np.asarray(data)
         if dtype is None and arr.dtype.kind == "f":

@@ -242,3 +242,27 @@ def test_the_same_numbers_as_torch_for_a_small_network_in_float64():
         (x @ a).relu().matmul(b).log_softmax(1).mean().backward()
     for p, q in zip(m, t):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_user_function_sees_float64_gradients_for_0d_tensors():
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            seen.append(grad_output.dtype)
+            return grad_output * 2
+
+    x = minigrad.tensor(np.array(1.5), requires_grad=True)
+    (Probe.apply(x) * minigrad.tensor(np.float64(0.1))).sum().backward()
+    assert seen == [minigrad.float64] and x.grad.dtype == minigrad.float64
+    assert x.grad.item() == 0.2
+
+
+def test_numpy_scalars_keep_their_dtype_like_torch():
+    assert minigrad.tensor(np.float64(0.1)).dtype == minigrad.float64
+    assert minigrad.Tensor(np.float32(1)).dtype == minigrad.float32

@@ -282,6 +282,23 @@ def owned_copy(x):
     return xp.array(x, order="C") if hasattr(xp, "ascontiguousarray") else xp.asarray(x, copy=True)
 
 
+def cache_sized_pieces(*arrays, size=1 << 15):
+    """Yield matching pieces of same-shaped arrays (``None`` entries stay ``None``).
+
+    NumPy, row-major arrays larger than ``size``: flat slices of ``size`` elements
+    (views, so in-place updates reach the arrays), so that an update made of many passes
+    finishes each piece while it is still in the cache. Otherwise: the whole arrays once.
+    """
+    present = [a for a in arrays if a is not None]
+    if not all(type(a) is np.ndarray and a.flags.c_contiguous for a in present) or \
+            present[0].size <= size:
+        yield arrays
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    for start in range(0, present[0].size, size):
+        yield tuple(None if f is None else f[start:start + size] for f in flat)
+
+
 def positive_mask(x):
     """1 where x > 0, else 0, in x's own float dtype (ReLU's mask, a multiply-ready float).
 

@@ -86,38 +86,15 @@ class Adam(Optimizer):
                 else:
                     g = g + weight_decay * theta
 
-            # m <- lerp(m, g, 1 - beta1), written the way torch.lerp computes it
+            step_size = lr / (1 - beta1 ** step)
+            bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
             m = state["exp_avg"].data
-            w = 1 - beta1
-            d = g - m
-            if abs(w) < 0.5:
-                d *= w
-                m += d
-            else:
-                d *= 1 - w
-                m[...] = g - d
-            # v <- beta2 * v + ((1 - beta2) * g) * g
             v = state["exp_avg_sq"].data
-            v *= beta2
-            gg = g * (1 - beta2)
-            gg *= g
-            v += gg
-
-            bias_correction1 = 1 - beta1 ** step
-            bias_correction2 = 1 - beta2 ** step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2 ** 0.5
-            if amsgrad:
-                v_max = state["max_exp_avg_sq"].data
-                v_max[...] = backend.device_of(v).xp.maximum(v_max, v)
-                v = v_max
-            denom = backend.device_of(v).xp.sqrt(v)
-            denom /= bias_correction2_sqrt
-            denom += eps
-            # theta <- theta + (-step_size * m) / denom
-            update = m * -step_size
-            update /= denom
-            theta += update
+            v_max = state["max_exp_avg_sq"].data if amsgrad else None
+            # Thirteen passes over the data: on large tensors, do them piece by piece
+            # so each piece stays in the CPU cache between passes.
+            for pieces in backend.cache_sized_pieces(theta, g, m, v, v_max):
+                _adam_update(*pieces, beta1, beta2, eps, step_size, bias_correction2_sqrt)
             p._version += 1
 
     def load_state_dict(self, state_dict):
@@ -135,6 +112,35 @@ class Adam(Optimizer):
         state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
         if amsgrad:
             state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
+
+
+def _adam_update(theta, g, m, v, v_max, beta1, beta2, eps, step_size, bias_correction2_sqrt):
+    """One Adam update of arrays in place, in PyTorch's order of floating-point operations."""
+    xp = backend.device_of(theta).xp
+    # m <- lerp(m, g, 1 - beta1), written the way torch.lerp computes it
+    w = 1 - beta1
+    d = g - m
+    if abs(w) < 0.5:
+        d *= w
+        m += d
+    else:
+        d *= 1 - w
+        m[...] = g - d
+    # v <- beta2 * v + ((1 - beta2) * g) * g
+    v *= beta2
+    gg = g * (1 - beta2)
+    gg *= g
+    v += gg
+    if v_max is not None:  # amsgrad: the largest v so far replaces v below
+        v_max[...] = xp.maximum(v_max, v)
+        v = v_max
+    denom = xp.sqrt(v)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    # theta <- theta + (-step_size * m) / denom
+    update = m * -step_size
+    update /= denom
+    theta += update
 
 
 class AdamW(Adam):

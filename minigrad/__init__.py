@@ -19,7 +19,7 @@ from .functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, cla
                         sigmoid, softmax, sqrt, squeeze, stack, sub, sum, tanh, transpose,
                         unsqueeze, where)
 from .tensor import Size, Tensor
-from . import datasets, nn, optim, utils  # noqa: E402  (torch.nn, torch.optim, torch.utils)
+from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 
 float = float32  # noqa: A001
 double = float64

@@ -6,7 +6,7 @@ Swap ``import torch`` for ``import minigrad as torch`` (and ``torch.nn`` for
 from . import autograd, backend
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
-from .backend import device, dtype
+from .backend import device, dtype, set_flush_denormal
 from .backend import bool_ as bool  # noqa: A001  (torch.bool)
 from .backend import float32, float64, int32, int64, uint8
 from .creation import (Generator, arange, as_tensor, empty, from_numpy, full, full_like,

@@ -158,3 +158,14 @@ def test_flatten_squeeze_unsqueeze_shapes_match_torch():
                lambda t: t.unsqueeze(-1), lambda t: t.squeeze(1), lambda t: t.squeeze(),
                lambda t: t.permute(2, 0, 1), lambda t: t.transpose(0, -1), lambda t: t.mT):
         assert tuple(fn(minigrad.zeros(2, 1, 3)).shape) == tuple(fn(torch.zeros(2, 1, 3)).shape)
+
+
+def test_set_flush_denormal_turns_denormals_into_zero_and_back():
+    tiny = np.array([1e-40], dtype=np.float32)  # a float32 denormal
+    if not minigrad.set_flush_denormal(True):
+        pytest.skip("flush-to-zero is only available on x86-64 Linux")
+    try:
+        assert (tiny * np.float32(1.0)).view(np.uint32)[0] == 0
+    finally:
+        assert minigrad.set_flush_denormal(False)
+    assert (tiny * np.float32(1.0)).view(np.uint32)[0] != 0

@@ -137,15 +137,7 @@ class Tensor:
 
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``: a differentiable copy."""
-        dev = kwargs.get("device")
-        dt = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, backend.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dev, dt = a.device, a.dtype
-            elif a is not None:
-                dev = a
+        dev, dt = to_args(args, kwargs)
         out = self
         if dev is not None and backend.device(dev) != self.device:
             out = _ToDevice.apply(out, device=backend.device(dev))
@@ -344,6 +336,9 @@ class Tensor:
             return maximum(self, dim) if largest else minimum(self, dim)
         if dim is None:
             return R.Amax.apply(self, dim=None, largest=largest)
+        if self.ndim == 0:  # a scalar is its own max, at index 0 (as in torch)
+            pair = self.reshape(1)._extreme(0, True, largest)
+            return type(pair)(pair[0].reshape(()), pair[1].reshape(()))
         values = R.MaxAlong.apply(self, dim=dim, keepdim=keepdim, largest=largest)
         node = values.grad_fn
         index = node.index if node is not None else _argextreme(self.data, dim, keepdim, largest)
@@ -580,6 +575,20 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+def to_args(args, kwargs):
+    """(device, dtype) from the arguments of ``to``: devices, dtypes, or a tensor to match."""
+    dev = kwargs.get("device")
+    dt = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, backend.dtype):
+            dt = a
+        elif isinstance(a, Tensor):
+            dev, dt = a.device, a.dtype
+        elif a is not None:
+            dev = a
+    return dev, dt
 
 
 def _shape_args(args):

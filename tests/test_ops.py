@@ -315,3 +315,7 @@ def test_composite_expression_matches_torch(device):
 def test_a_tensor_used_twice_accumulates_both_paths(device):
     check_op(lambda x: x * x + x.exp() * x, lambda x: x * x + x.exp() * x, (3, 2),
              device=device)
+
+
+def test_max_along_dim_of_a_scalar_is_the_scalar_at_index_0(device):
+    check_op(lambda t: t.max(0), lambda t: t.max(0), np.array(2.5), device=device)

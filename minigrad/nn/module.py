@@ -12,7 +12,7 @@ tree) is a walk over these registries, children in the order they were assigned.
 from collections import OrderedDict, namedtuple
 
 from .. import autograd, backend
-from ..tensor import Tensor
+from ..tensor import Tensor, to_args
 from .parameter import Parameter
 
 
@@ -364,15 +364,7 @@ class Module:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: move
         and/or cast the parameters and buffers in place (only floating-point ones are
         cast); returns self."""
-        dev = kwargs.get("device")
-        dt = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, backend.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dev, dt = a.device, a.dtype
-            elif a is not None:
-                dev = a
+        dev, dt = to_args(args, kwargs)
         if dt is not None and not dt.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dt}")

@@ -61,18 +61,15 @@ class Mean(Op):
 
 
 class MaxAlong(Op):
-    """max/min over one dim: the gradient goes to the selected element (the first extremum)
+    """d max(x, dim) = g at x's argmax along dim (the first extremum), 0 elsewhere
 
-    d max(x, dim)_j = g_j at x's argmax along dim, 0 elsewhere.
+    (``min`` with ``largest=False``); ``x`` has at least one dimension.
     """
 
     def forward(ctx, x, dim, keepdim=False, largest=True):
         xp = _xp(x)
         (ctx.axis,) = _axes(dim, x.ndim)
         axis = ctx.axis
-        if x.ndim == 0:
-            ctx.index = xp.zeros((), dtype=xp.int64)
-            return x
         pick = xp.argmax if largest else xp.argmin
         index = pick(x, axis=axis, keepdims=True)
         ctx.shape = x.shape
@@ -82,8 +79,6 @@ class MaxAlong(Op):
 
     def backward(ctx, g):
         xp = _xp(g)
-        if not ctx.__dict__.get("shape"):
-            return g
         axis, shape = ctx.axis, ctx.shape
         keep = _keep_shape(shape, (axis,))
         index = xp.reshape(ctx.index, keep)

@@ -15,7 +15,7 @@ The update, exactly as PyTorch documents (and computes) it, at step t::
 The operations are ordered as in PyTorch's single-tensor implementation, so float64
 runs agree with it to the last few bits.
 """
-from .. import autograd, backend
+from .. import backend
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -50,13 +50,6 @@ class Adam(Optimizer):
                         amsgrad=amsgrad, maximize=maximize,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        with autograd.no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr = group["lr"]

@@ -127,11 +127,18 @@ class Optimizer:
                     p.grad.zero_()
 
     def step(self, closure=None):
-        """Update every parameter that has a gradient (subclasses implement this).
+        """Update every parameter that has a gradient, group by group (no graph is recorded).
 
         ``closure``, if given, re-evaluates the model and returns the loss; it runs with
-        gradients enabled and its result is returned.
+        gradients enabled and its result is returned. Subclasses write ``_update_group``.
         """
+        loss = self._run_closure(closure)
+        with autograd.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
         raise NotImplementedError
 
     @staticmethod

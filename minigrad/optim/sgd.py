@@ -10,7 +10,7 @@ The update, exactly as PyTorch documents it (g is the gradient, theta the parame
         g <- g + momentum * b                if nesterov, else g <- b
     theta <- theta - lr * g
 """
-from .. import autograd, backend
+from .. import backend
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -39,13 +39,6 @@ class SGD(Optimizer):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        with autograd.no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr = group["lr"]

@@ -663,8 +663,9 @@ def main(argv=None):
     p.add_argument("--flush-denormal", action="store_true",
                    help="turn on flush-to-zero for the main thread's floating point (via "
                         "torch.set_flush_denormal): Adam's moments of weights whose gradient "
-                        "is always 0 get stuck at denormal values that slow every step of "
-                        "both frameworks; this removes that effect for both")
+                        "stays 0 decay into denormal values that slow every later step. "
+                        "minigrad's optimizers flush them during their step by default; "
+                        "this flag flushes everywhere, for both, so that neither pays")
     p.add_argument("--memory-worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     p.add_argument("--memory-samples", type=int, default=60_000, help=argparse.SUPPRESS)
     args = p.parse_args(argv)

@@ -29,6 +29,15 @@ def test_python_blocks_run_in_order(doc):
         exec(compile(block, f"<{doc}>", "exec"), env)
 
 
+@pytest.mark.parametrize("doc", DOCS)
+def test_engine_excerpts_are_copied_verbatim_from_the_source(doc):
+    """An op shown in the docs is the op as it is in minigrad/ops, not an older version."""
+    source = "".join(p.read_text() for p in (ROOT / "minigrad" / "ops").glob("*.py"))
+    for block in python_blocks(doc):
+        if re.match(r"class \w+\(Op\):", block) and "from " not in block:
+            assert block in source, block
+
+
 def test_tour_links_point_at_the_lines_they_name():
     """A link like [`sum_to`](../minigrad/autograd.py#L195) must land on the line that
     defines or holds ``sum_to``; other links must at least land on code, not a blank."""

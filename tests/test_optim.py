@@ -646,3 +646,52 @@ def test_adam_on_a_tensor_larger_than_one_cache_piece_matches_torch(amsgrad, mon
         opt_t.step()
     # torch fuses multiply-adds on this CPU: agreement to rounding, not to the bit
     np.testing.assert_allclose(pieces, q.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------- denormals
+
+
+def _flushes_here():
+    if not minigrad.backend.set_flush_denormal(False):
+        pytest.skip("flush-to-zero is only available on x86-64 Linux with glibc")
+
+
+def test_denormals_flushed_flushes_inside_and_restores_the_mode_after():
+    _flushes_here()
+    tiny = np.array([1e-40], dtype=np.float32)  # a float32 denormal
+    with minigrad.backend.denormals_flushed():
+        assert (tiny * np.float32(1.0))[0] == 0
+    assert (tiny * np.float32(1.0))[0] == tiny[0]
+    minigrad.set_flush_denormal(True)  # a user's own global setting survives the block
+    try:
+        with minigrad.backend.denormals_flushed():
+            pass
+        assert (tiny * np.float32(1.0))[0] == 0
+    finally:
+        minigrad.set_flush_denormal(False)
+
+
+@pytest.mark.parametrize("make", [lambda p: optim.Adam(p, lr=1e-3),
+                                  lambda p: optim.SGD(p, lr=0.1, momentum=0.9)],
+                         ids=["Adam", "SGD-momentum"])
+def test_a_weight_whose_gradient_stays_zero_ends_with_state_zero_not_a_stuck_denormal(make):
+    """A dead unit's running average decays 0.9x per step. Unflushed (torch) it sticks at
+    the smallest denormal (1.4e-45 * 0.9 rounds back to it) and slows every later step;
+    minigrad's optimizers flush denormals, so it stops at 0 or just above the denormal
+    range, where arithmetic is fast. Both weights end exactly as in torch."""
+    _flushes_here()
+    w = minigrad.tensor(np.array([0.5, 0.5], dtype=np.float32), requires_grad=True)
+    ref = torch.tensor([0.5, 0.5], requires_grad=True)
+    opt = make([w])
+    opt_t = (torch.optim.Adam([ref], lr=1e-3, foreach=False) if isinstance(opt, optim.Adam)
+             else torch.optim.SGD([ref], lr=0.1, momentum=0.9, foreach=False))
+    for step in range(1500):
+        g = np.array([1e-3 if step == 0 else 0.0, 1e-3], dtype=np.float32)
+        w.grad, ref.grad = minigrad.tensor(g), torch.tensor(g)
+        opt.step()
+        opt_t.step()
+    key = "exp_avg" if isinstance(opt, optim.Adam) else "momentum_buffer"
+    mine, theirs = opt.state[w][key].numpy(), opt_t.state[ref][key].numpy()
+    assert theirs[0] != 0 and abs(theirs[0]) < np.finfo(np.float32).tiny  # torch: stuck
+    assert mine[0] == 0 or abs(mine[0]) >= np.finfo(np.float32).tiny
+    np.testing.assert_array_equal(w.detach().numpy(), ref.detach().numpy())

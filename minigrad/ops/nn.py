@@ -50,8 +50,10 @@ class Linear(Op):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x2.shape[0]}x"
                                f"{x2.shape[1]} and {weight.shape[1]}x{weight.shape[0]})")
         ctx.x2, ctx.weight, ctx.shape = x2, weight, x.shape
-        # W^T copied row-major (it is small): OpenBLAS multiplies it faster than the view
-        out = xp.matmul(x2, contiguous(weight.mT))
+        # BLAS takes the view W^T as it is; a small W^T copied row-major first is faster
+        # still (OpenBLAS is slow on a transposed operand with few rows), a large one not
+        wt = weight.mT if weight.size > 16384 else contiguous(weight.mT)
+        out = xp.matmul(x2, wt)
         if bias is not None:
             out += bias
         return out if x.ndim == 2 else xp.reshape(out, x.shape[:-1] + (weight.shape[0],))
@@ -66,11 +68,15 @@ class Linear(Op):
             if len(ctx.shape) != 2:
                 gx = xp.reshape(gx, ctx.shape)
         if need_w:
-            # g^T x, computed as (x^T g)^T when in_features > out_features: OpenBLAS is
-            # up to 2.5x faster with the longer side of the product as its columns
+            # g^T x, row-major (the optimizer reads it whole). When in_features >
+            # out_features OpenBLAS is up to 2x faster computing (x^T g)^T, but copying
+            # that transposed result costs as much as ~150 rows of the product: it pays
+            # only for large batches.
             x2 = ctx.x2
-            gw = (xp.matmul(g2.mT, x2) if g2.shape[1] >= x2.shape[1] else
-                  xp.matmul(x2.mT, g2).mT)
+            if x2.shape[1] > g2.shape[1] and x2.shape[0] >= 512:
+                gw = contiguous(xp.matmul(x2.mT, g2).mT)
+            else:
+                gw = xp.matmul(g2.mT, x2)
         if need_b:
             # sum over the batch as a vector-matrix product: NumPy's own sum over the
             # long outer axis of a narrow (N, out) array is several times slower
@@ -159,7 +165,8 @@ def _target_weights(xp, target, weight, ignore_index, dtype):
 def _one_hot(xp, target, n_classes, value, dtype):
     """(C, M) with ``value`` at row target[m] of column m and 0 elsewhere."""
     classes = xp.reshape(xp.arange(n_classes, dtype=target.dtype), (n_classes, 1))
-    return xp.where(classes == target, value, xp.zeros((), dtype=dtype))
+    # a 0/1 float times the value: where() branches on every element, several times slower
+    return xp.astype(classes == target, dtype) * value
 
 
 def _pick(xp, xc, target):

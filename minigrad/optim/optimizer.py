@@ -127,13 +127,15 @@ class Optimizer:
                     p.grad.zero_()
 
     def step(self, closure=None):
-        """Update every parameter that has a gradient, group by group (no graph is recorded).
+        """Update every parameter that has a gradient, group by group (no graph is recorded,
+        and denormal floats are flushed to zero on x86-64: ``backend.denormals_flushed``).
 
         ``closure``, if given, re-evaluates the model and returns the loss; it runs with
         gradients enabled and its result is returned. Subclasses write ``_update_group``.
         """
         loss = self._run_closure(closure)
-        with autograd.no_grad():
+        # denormals flushed: see backend.denormals_flushed (why, and what it changes)
+        with autograd.no_grad(), backend.denormals_flushed():
             for group in self.param_groups:
                 self._update_group(group)
         return loss

@@ -49,6 +49,8 @@ class Settings:
         self.flush_denormal = False
         self.repeats = repeats or (3 if quick else 15)
         self.block_seconds = 0.004 if quick else 0.1
+        # pause before each timed block: see measure()
+        self.settle_seconds = 0.0 if quick else 0.2
         self.warmup_steps = 1 if quick else 5
         self.batch_sizes = (16, 64) if quick else (16, 32, 64, 128, 256, 512, 1024)
         self.widths = (64, 256) if quick else (64, 128, 256, 512, 1024, 2048)
@@ -108,6 +110,10 @@ def measure(steps, settings):
     for r in range(settings.repeats):
         for name in (order if r % 2 == 0 else order[::-1]):
             step, sync = steps[name]
+            # Let the other framework's idle threads go to sleep first: OpenBLAS's spin
+            # for ~0.1 s after each call, on the core the next framework's threads need
+            # (measured: torch's blobs step is 3.7 ms after a pause, 5.9 ms without one).
+            time.sleep(settings.settle_seconds)
             f0 = _minor_faults()
             samples[name].append(_time_block(step, sync, inner[name], clock) / inner[name])
             faults[name] += _minor_faults() - f0

@@ -437,6 +437,9 @@ def _scatter_add_standard(target, index, values):
 #   * the product, (Ho, O, Wo, N) in memory, IS the (N, O, Ho, Wo) result seen through
 #     permuted axes (like torch's channels_last memory format): no transpose. NumPy's
 #     element-wise ops keep that layout, so the next pool or conv reads it without a copy.
+# With long windows (C*kh*kw of a hundred or more) one big GEMM beats the batch of small
+# ones by up to 2.5x; ``k_first`` then stores the whole matrix as (C*kh*kw, Ho*Wo*N), and
+# the product (O, Ho, Wo, N) is again the result through permuted axes.
 
 
 def window_slice(offset, dilation, stride, out_len):
@@ -480,13 +483,15 @@ def padded_hcwn(x, pads=(0, 0, 0, 0), value=0):
     return out
 
 
-def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), ones_row=False):
+def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), ones_row=False,
+           k_first=False):
     """The windows of a convolution as matrices: shape (Ho, C*kh*kw, Wo*N).
 
     cols[h, (c, i, j), (w, n)] = padded x[n, c, h*sh + i*dh, w*sw + j*dw]: column (w, n)
     of block h is the window under output pixel (h, w) of sample n, flattened.
     ``ones_row``: one more row of ones (shape (Ho, C*kh*kw + 1, Wo*N)), the input that a
     bias multiplies when it is folded into the weight matrix.
+    ``k_first``: the same numbers stored as (C*kh*kw [+ 1], Ho, Wo*N), one matrix.
     NumPy/CuPy: a strided view of all windows (no copy), then one copy into the matrix;
     elsewhere (standard only): kh*kw slices stacked, each vectorised over everything else.
     """
@@ -501,23 +506,36 @@ def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), ones_ro
     if not has_strides(xt):
         windows = xp.stack([xt[window_slice(i, dh, sh, ho), :, window_slice(j, dw, sw, wo), :]
                             for i in range(kh) for j in range(kw)], axis=2)
-        cols = xp.reshape(windows, (ho, k, wo * n))
+        if k_first:  # (Ho, C, kh*kw, Wo, N) -> (C, kh*kw, Ho, Wo, N)
+            windows = xp.permute_dims(windows, (1, 2, 0, 3, 4))
+        k_axis = 0 if k_first else 1
+        cols = xp.reshape(windows, (k, ho, wo * n) if k_first else (ho, k, wo * n))
         if ones_row:
-            cols = xp.concat([cols, xp.ones((ho, 1, wo * n), dtype=x.dtype)], axis=1)
+            ones = xp.ones((1, ho, wo * n) if k_first else (ho, 1, wo * n), dtype=x.dtype)
+            cols = xp.concat([cols, ones], axis=k_axis)
         return cols
     # windows[h, c, i, j, w, n] = xt[h*sh + i*dh, c, w*sw + j*dw, n], as a view
     s_h, s_c, s_w, s_n = xt.strides
     windows = _as_strided(xt, (ho, c, kh, kw, wo, n),
                           (s_h * sh, s_c, s_h * dh, s_w * dw, s_w * sw, s_n))
-    cols = xp.empty((ho, k + 1 if ones_row else k, wo * n), dtype=x.dtype)
+    rows = k + 1 if ones_row else k
+    if k_first:
+        cols = xp.empty((rows, ho, wo * n), dtype=x.dtype)
+        if ones_row:
+            cols[k] = 1
+        cols[:k].reshape(c, kh, kw, ho, wo, n)[...] = windows.transpose(1, 2, 3, 0, 4, 5)
+        return cols
+    cols = xp.empty((ho, rows, wo * n), dtype=x.dtype)
     if ones_row:
         cols[:, k, :] = 1
     cols[:, :k, :].reshape(windows.shape)[...] = windows  # the im2col copy (into a view)
     return cols
 
 
-def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0)):
-    """The adjoint of ``im2col``: (Ho, C*kh*kw, Wo*N) -> (N, C, H, W), summing overlaps.
+def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0),
+           k_first=False):
+    """The adjoint of ``im2col``: (Ho, C*kh*kw, Wo*N) -> (N, C, H, W), summing overlaps
+    (``k_first``: from (C*kh*kw, Ho, Wo*N)).
 
     Every column is added back onto the pixels its window covered: kh*kw strided
     slice-adds, one per kernel offset (i, j), each over all rows, channels, columns and
@@ -534,7 +552,10 @@ def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0,
     top, bottom, left, right = pads
     hp, wp = top + h + bottom, left + w + right
     ho, wo = conv_out_size(hp, kh, sh, dh), conv_out_size(wp, kw, sw, dw)
-    windows = xp.reshape(cols, (ho, c, kh, kw, wo * n))
+    if k_first:  # a view with the axes of the other layout: the adds below read it as is
+        windows = xp.permute_dims(xp.reshape(cols, (c, kh, kw, ho, wo * n)), (3, 0, 1, 2, 4))
+    else:
+        windows = xp.reshape(cols, (ho, c, kh, kw, wo * n))
     xt = xp.zeros((hp, c, wp, n), dtype=cols.dtype)
     for j in range(kw):
         rows = xp.zeros((hp, c, wo * n), dtype=cols.dtype)

@@ -64,11 +64,15 @@ def random_upstream(seed):
 
 
 @st.composite
-def conv_cases(draw):
+def conv_cases(draw, long_windows=False):
     """Hyper-parameters of a valid conv2d: odd and non-square sizes, non-square kernels,
-    stride 1-3, padding 0-2, dilation 1-2, with or without bias."""
+    stride 1-3, padding 0-2, dilation 1-2, with or without bias. ``long_windows``: at
+    least 64 inputs per output pixel (C*kh*kw), which the engine multiplies as one big
+    matrix product instead of one per output row."""
     n, cin, cout = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    if long_windows:
+        cin = -(-64 // (kh * kw)) + draw(st.integers(0, 2))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
@@ -81,15 +85,25 @@ def conv_cases(draw):
                 kw=dict(stride=stride, padding=padding, dilation=dilation))
 
 
-@settings(WITH_DEVICE_FIXTURE, max_examples=40)
-@given(case=conv_cases())
-def test_conv2d_matches_torch_values_and_gradients_over_hyperparameters(device, case):
+def check_conv_case(device, case):
     rng = np.random.default_rng(case["seed"])
     x = rng.standard_normal(case["shape"])
     w = rng.standard_normal(case["weight"])
     b = rng.standard_normal(case["weight"][0]) if case["bias"] else None
     m, t = run_conv_both(device, x, w, b, random_upstream(case["seed"] + 1), **case["kw"])
     assert_conv_matches(m, t)
+
+
+@settings(WITH_DEVICE_FIXTURE, max_examples=40)
+@given(case=conv_cases())
+def test_conv2d_matches_torch_values_and_gradients_over_hyperparameters(device, case):
+    check_conv_case(device, case)
+
+
+@settings(WITH_DEVICE_FIXTURE, max_examples=25)
+@given(case=conv_cases(long_windows=True))
+def test_conv2d_with_long_windows_matches_torch_over_hyperparameters(device, case):
+    check_conv_case(device, case)
 
 
 @pytest.mark.parametrize("stride, padding", [(1, 0), (1, 2), (2, 1), ((2, 3), (0, 1))])
@@ -163,12 +177,14 @@ def test_conv2d_bias_is_optional_and_only_needed_gradients_are_computed(device):
 @pytest.mark.parametrize("input_grad", [False, True])
 @pytest.mark.parametrize("groups, bias", [(1, True), (1, False), (2, True)])
 @pytest.mark.parametrize("layout", ["NCHW", "batch-fastest"])
+@pytest.mark.parametrize("cin", [2, 16], ids=["short-windows", "long-windows"])
 def test_conv2d_gradients_do_not_depend_on_the_memory_layout_of_the_upstream_gradient(
-        device, layout, groups, bias, input_grad):
+        device, layout, groups, bias, input_grad, cin):
     # many output channels, few inputs per pixel (a first layer): the weight gradient may be
-    # computed per sample instead of transposing the upstream gradient
+    # computed per sample instead of transposing the upstream gradient; 16 channels of 2x2
+    # windows (64 inputs per pixel) take the one-big-product path
     rng = np.random.default_rng(31)
-    x, w = rng.standard_normal((3, 2, 7, 6)), rng.standard_normal((12, 2 // groups, 2, 2))
+    x, w = rng.standard_normal((3, cin, 7, 6)), rng.standard_normal((12, cin // groups, 2, 2))
     b = rng.standard_normal(12) if bias else None
     g = rng.standard_normal((3, 12, 6, 7))
     mx, mw = mg(x, device, input_grad), mg(w, device, True)

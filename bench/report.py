@@ -12,15 +12,23 @@ NOTES = [
     "Per framework: warm-up steps, then blocks of steps of ~0.1 s (~4 ms with --quick); "
     "one sample = block time / steps. Frameworks alternate and the order flips every round. "
     "Median of the samples; spread = interquartile range as % of the median.",
+    "Before each block the benchmark sleeps 0.2 s: after a call, OpenBLAS's idle threads "
+    "spin for ~0.1 s on the core that torch's next parallel region needs (and torch's "
+    "OpenMP threads spin too). Without the pause torch's blobs step measured 5.9 ms "
+    "instead of 3.7 ms and its LeNet step 9 ms instead of 4.9 ms: the two frameworks' "
+    "thread pools slowed each other, torch's far more.",
     "A training step is zero_grad + forward + loss + backward + optimizer step. Per-op "
     "rows time forward + backward of one op (the output gradient is given, leaves' .grad "
     "reset each call). Python's garbage collector stays on, as in real training.",
     "Denormals: with a fixed batch some ReLU units die, the gradients of their weights are "
     "exactly 0, and Adam's first moment of those weights decays into denormal float32 "
     "values that never reach 0 (once m is a few denormal ulps, m - 0.1 m rounds back to "
-    "m). From a few hundred steps on, every Adam step of both frameworks pays the CPU's "
-    "slow denormal path (~+35% on the MLP step). Both frameworks train identical models, "
-    "so both enter that regime at the same point; `--flush-denormal` turns it off for both.",
+    "m). From a few hundred steps on, every Adam step of torch pays the CPU's slow "
+    "denormal path (+30% to +130% on the MLP step, measured). minigrad's optimizers step with denormals "
+    "flushed to zero (`minigrad.backend.denormals_flushed`), so minigrad's step stays flat; "
+    "the mnist_mlp row (~2,000 steps per framework) includes torch's slow regime, the "
+    "scaling rows (fewer steps) mostly do not. `--flush-denormal` flushes everywhere, for "
+    "both (for torch only on its main thread).",
     "Page faults per call: minor faults (first touches of memory the C library had to map "
     "afresh) during the timed blocks. Thousands per step mean that large temporaries are "
     "returned to the kernel and mapped again every step; glibc decides that from the "

@@ -10,8 +10,10 @@ from the torch model), the same float32 batch and the same optimizer; each does 
 warm-up steps; then, for ``--repeats`` rounds, each framework runs a block of steps
 (sized so that a block takes ~0.1 s) and the block time divided by its step count is
 one sample. The two frameworks alternate, and the order flips every round, so a burst
-of load from another process hits both. The figure reported is the median sample; the
-spread is the interquartile range as a percentage of the median.
+of load from another process hits both; before each block the benchmark pauses 0.2 s,
+so that the other framework's idle threads stop spin-waiting on the cores first. The
+figure reported is the median sample; the spread is the interquartile range as a
+percentage of the median.
 
 A training step is ``zero_grad(); loss = loss_fn(model(x), y); loss.backward();
 optimizer.step()``. Data loading is not timed (the batch is made once).

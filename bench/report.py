@@ -24,8 +24,9 @@ NOTES = [
     "exactly 0, and Adam's first moment of those weights decays into denormal float32 "
     "values that never reach 0 (once m is a few denormal ulps, m - 0.1 m rounds back to "
     "m). From a few hundred steps on, every Adam step of torch pays the CPU's slow "
-    "denormal path (+30% to +130% on the MLP step, measured). minigrad's optimizers step with denormals "
-    "flushed to zero (`minigrad.backend.denormals_flushed`), so minigrad's step stays flat; "
+    "denormal path (+30% to +130% on the MLP step, measured). minigrad's optimizers step "
+    "with denormals flushed to zero (`minigrad.backend.denormals_flushed`), so minigrad's "
+    "step stays flat; "
     "the mnist_mlp row (~2,000 steps per framework) includes torch's slow regime, the "
     "scaling rows (fewer steps) mostly do not. `--flush-denormal` flushes everywhere, for "
     "both (for torch only on its main thread).",

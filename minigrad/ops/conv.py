@@ -90,7 +90,8 @@ class Convolution(Op):
         groups, k = ctx.groups, ctx.w_shape[1] * ctx.w_shape[2] * ctx.w_shape[3]
         gx = gw = gb = None
         if ctx.one_product:
-            g2 = xp.reshape(xp.permute_dims(g, (1, 2, 3, 0)), (o, ho * wo * n))  # free in our layout
+            # (O, Ho*Wo*N): free when g has our output's layout, one copy otherwise
+            g2 = xp.reshape(xp.permute_dims(g, (1, 2, 3, 0)), (o, ho * wo * n))
             if need_w or need_b:
                 gwb = xp.matmul(ctx.cols, g2.mT).mT     # (O, k [+1]); faster than g2 @ cols^T
                 if need_w:

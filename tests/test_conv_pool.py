@@ -152,13 +152,14 @@ def test_conv2d_groups_split_channels_like_torch(device, groups, cin, cout):
     assert_conv_matches(m, t)
 
 
-def test_conv2d_unbatched_input_gives_unbatched_output_and_gradients(device):
+@pytest.mark.parametrize("cin", [2, 8], ids=["short-windows", "long-windows"])
+def test_conv2d_unbatched_input_gives_unbatched_output_and_gradients(device, cin):
     rng = np.random.default_rng(7)
-    x, w, b = rng.standard_normal((2, 6, 5)), rng.standard_normal((3, 2, 3, 3)), \
+    x, w, b = rng.standard_normal((cin, 6, 5)), rng.standard_normal((3, cin, 3, 3)), \
         rng.standard_normal(3)
     m, t = run_conv_both(device, x, w, b, random_upstream(8), padding=1, stride=(1, 2))
     assert tuple(m[0].shape) == (3, 6, 3)
-    assert tuple(m[1].grad.shape) == (2, 6, 5)
+    assert tuple(m[1].grad.shape) == (cin, 6, 5)
     assert_conv_matches(m, t)
 
 

@@ -532,6 +532,42 @@ def im2col(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), ones_ro
     return cols
 
 
+def im2col_per_sample(x, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0),
+                      ones_row=False):
+    """The windows of a convolution as one matrix per sample: (N, C*kh*kw [+ 1], Ho*Wo).
+
+    cols[n, (c, i, j), (h, w)] = padded x[n, c, h*sh + i*dh, w*sw + j*dw]. Copied from x
+    in its own (N, C, H, W) memory, runs of Wo numbers at a time; ``ones_row`` as in im2col.
+    """
+    xp = device_of(x).xp
+    n, c, h, w = x.shape
+    kh, kw = kernel
+    sh, sw = stride
+    dh, dw = dilation
+    top, bottom, left, right = pads
+    if top or bottom or left or right:
+        padded = xp.zeros((n, c, top + h + bottom, left + w + right), dtype=x.dtype)
+        padded[:, :, top:top + h, left:left + w] = x
+        x = padded
+    ho, wo = conv_out_size(x.shape[2], kh, sh, dh), conv_out_size(x.shape[3], kw, sw, dw)
+    k = c * kh * kw
+    if not has_strides(x):
+        windows = xp.stack([x[:, :, window_slice(i, dh, sh, ho), window_slice(j, dw, sw, wo)]
+                            for i in range(kh) for j in range(kw)], axis=2)
+        cols = xp.reshape(windows, (n, k, ho * wo))
+        if ones_row:
+            cols = xp.concat([cols, xp.ones((n, 1, ho * wo), dtype=x.dtype)], axis=1)
+        return cols
+    s_n, s_c, s_h, s_w = x.strides
+    windows = _as_strided(x, (n, c, kh, kw, ho, wo),
+                          (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
+    cols = xp.empty((n, k + 1 if ones_row else k, ho * wo), dtype=x.dtype)
+    if ones_row:
+        cols[:, k, :] = 1
+    cols[:, :k, :].reshape(windows.shape)[...] = windows
+    return cols
+
+
 def col2im(cols, x_shape, kernel, stride=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0),
            k_first=False):
     """The adjoint of ``im2col``: (Ho, C*kh*kw, Wo*N) -> (N, C, H, W), summing overlaps

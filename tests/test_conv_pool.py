@@ -106,6 +106,31 @@ def test_conv2d_with_long_windows_matches_torch_over_hyperparameters(device, cas
     check_conv_case(device, case)
 
 
+@settings(WITH_DEVICE_FIXTURE, max_examples=25)
+@given(case=conv_cases())
+def test_conv2d_first_layer_weight_gradient_from_a_plain_upstream_gradient(device, case):
+    """A first layer (the input needs no gradient) with more output channels than inputs
+    per pixel, and the upstream gradient in plain (N, O, Ho, Wo) memory: the weight
+    gradient is then computed sample by sample from windows taken afresh from x."""
+    n, cin, _, _ = case["shape"]
+    _, _, kh, kw = case["weight"]
+    cout = cin * kh * kw + 2
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal(case["shape"])
+    w = rng.standard_normal((cout, cin, kh, kw))
+    b = rng.standard_normal(cout) if case["bias"] else None
+    mw, tw = mg(w, device, True), th(w, True)
+    mb = mg(b, device, True) if b is not None else None
+    tb = th(b, True) if b is not None else None
+    tout = F.conv2d(th(x), tw, tb, **case["kw"])
+    g = rng.standard_normal(tuple(tout.shape))
+    conv2d(mg(x, device), mw, mb, **case["kw"]).backward(mg(g, device))
+    tout.backward(th(g))
+    assert_close(mw.grad, tw.grad)
+    if b is not None:
+        assert_close(mb.grad, tb.grad)
+
+
 @pytest.mark.parametrize("stride, padding", [(1, 0), (1, 2), (2, 1), ((2, 3), (0, 1))])
 def test_conv2d_lenet_shapes_match_torch(device, stride, padding):
     rng = np.random.default_rng(0)

@@ -325,6 +325,18 @@ def _selected(case_name, group, only):
     return any(tok == group or tok in case_name for tok in only)
 
 
+# what --only can name besides the cases: the groups, and the two parts that are not cases
+GROUPS = ("train", "ops", "scaling", "memory", "cuda")
+
+
+def unknown_selections(only):
+    """The --only tokens that select nothing (a typo would otherwise run an empty bench)."""
+    names = [(c.name, c.group) for c in cases(Settings())]
+    names += [("memory", "memory"), ("cuda", "cuda")]
+    return [tok for tok in only
+            if tok not in GROUPS and not any(_selected(n, g, (tok,)) for n, g in names)]
+
+
 def run_case(case, fws, settings):
     record = {"name": case.name, "group": case.group, "description": case.description,
               **case.params}
@@ -681,8 +693,15 @@ def main(argv=None):
         print(json.dumps(memory_worker(args.memory_worker, args.memory_samples)))
         return 0
     if args.repeats is not None and args.repeats < 1:
-        p.error("--repeats must be at least 1")
+        p.error(f"--repeats must be at least 1, got {args.repeats}")
+    if args.threads is not None and args.threads < 1:
+        p.error(f"--threads must be at least 1, got {args.threads}")
     only = tuple(tok.strip() for tok in args.only.split(",") if tok.strip())
+    unknown = unknown_selections(only)
+    if unknown:
+        p.error(f"--only {','.join(unknown)} matches no benchmark; names: "
+                f"{', '.join(c.name for c in cases(Settings()))}; groups: "
+                f"{', '.join(GROUPS)}")
     if args.clock == "cpu" and args.threads != 1:
         print("note: --clock cpu counts the CPU time of every thread (spin-waiting included); "
               "it compares frameworks fairly only with --threads 1")

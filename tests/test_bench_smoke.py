@@ -104,6 +104,18 @@ def test_cli_only_selects_benchmarks_by_name_and_rejects_zero_repeats(tmp_path, 
         main(["--quick", "--repeats", "0", "--out", str(tmp_path)])
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--only", "lenet,lenett"], "--only lenett matches no benchmark; names: mnist_mlp, lenet"),
+    (["--threads", "0"], "--threads must be at least 1, got 0"),
+    (["--repeats", "-2"], "--repeats must be at least 1, got -2"),
+])
+def test_cli_names_the_bad_value_before_running_anything(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit):
+        main(["--quick", "--out", str(tmp_path / "out")] + argv)
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("make", [models.mlp, models.lenet, models.blobs_mlp],
                          ids=["mlp", "lenet", "blobs"])
 def test_one_model_definition_builds_the_same_network_in_both_frameworks(make):

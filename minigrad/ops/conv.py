@@ -50,8 +50,8 @@ class Convolution(Op):
         # gradient's matmul as its last column (saves two passes over the output).
         fold = bias is not None and groups == 1
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        ctx.x_shape, ctx.w_shape, ctx.groups, ctx.fold = x.shape, weight.shape, groups, fold
-        ctx.x = x  # kept alive by the graph anyway (for the per-sample weight gradient)
+        ctx.w_shape, ctx.groups, ctx.fold = weight.shape, groups, fold
+        ctx.x = x  # kept alive by the graph anyway (its shape, and per-sample windows)
         ctx.conf = ((kh, kw), stride, dilation, pads)
 
         # Long windows: one big matrix product (OpenBLAS is up to 2.5x faster at it);
@@ -101,7 +101,7 @@ class Convolution(Op):
                     gb = gwb[:, k]
             if need_x:
                 gcols = xp.reshape(xp.matmul(ctx.w2.mT, g2), (k, ho, wo * n))
-                gx = col2im(gcols, ctx.x_shape, *ctx.conf, k_first=True)
+                gx = col2im(gcols, ctx.x.shape, *ctx.conf, k_first=True)
                 if ctx.unbatched:
                     gx = gx[0, ...]
             return gx, gw, gb
@@ -117,7 +117,7 @@ class Convolution(Op):
         if need_x:
             gcols = xp.matmul(ctx.w3.mT, g4)                   # (Ho, groups, k, Wo*N)
             gcols = xp.reshape(gcols, (ho, groups * k, wo * n))
-            gx = col2im(gcols, ctx.x_shape, *ctx.conf)
+            gx = col2im(gcols, ctx.x.shape, *ctx.conf)
             if ctx.unbatched:
                 gx = gx[0, ...]
         return gx, gw, gb
@@ -178,11 +178,10 @@ class MaxPool2DWithIndices(Op):
             x = xp.expand_dims(x, axis=0)
         (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
         ctx.conf = (kernel, stride, pads, dilation, out_size)
-        ctx.x_shape = x.shape
-        ctx.padded = any(pads)
         ctx.x = x  # kept alive by the graph anyway; backward writes dx in its memory layout
+        padded = any(pads)
         low = -float("inf") if dtype_of(x).is_floating_point else xp.iinfo(x.dtype).min
-        if ctx.padded:  # pad with the lowest value, so padding never wins a window
+        if padded:  # pad with the lowest value, so padding never wins a window
             x = xp.permute_dims(padded_hcwn(x, pads, low), (3, 1, 0, 2))
         windows = [x[:, :, window_slice(i, dh, sh, ho), window_slice(j, dw, sw, wo)]
                    for i in range(kh) for j in range(kw)]  # one strided view per offset
@@ -196,7 +195,7 @@ class MaxPool2DWithIndices(Op):
             best, index = _running_max(windows, nan_aware=False)
             if dtype_of(x).is_floating_point and bool(xp.any(best != best)):
                 best, index = _running_max(windows, nan_aware=True)  # rare: a window has NaN
-            if ctx.padded and bool(xp.any(best == low)):
+            if padded and bool(xp.any(best == low)):
                 # rare: a window whose real elements all equal the padding value (-inf);
                 # PyTorch then picks the window's first element inside the input
                 first = _first_inside(kernel, stride, pads[0::2], dilation, out_size,
@@ -204,7 +203,7 @@ class MaxPool2DWithIndices(Op):
                 index = xp.where(best == low, first, index)
             ctx.index = index
             if indices_out is not None:
-                indices_out.append(_flat_indices(index, ctx.x_shape, kernel, stride, pads,
+                indices_out.append(_flat_indices(index, ctx.x.shape, kernel, stride, pads,
                                                  dilation))
         return best[0, ...] if ctx.unbatched else best
 
@@ -213,12 +212,13 @@ class MaxPool2DWithIndices(Op):
         if ctx.unbatched:
             g = xp.expand_dims(g, axis=0)
         (kh, kw), (sh, sw), pads, (dh, dw), (ho, wo) = ctx.conf
-        n, c, h, w = ctx.x_shape
+        n, c, h, w = ctx.x.shape
         top, bottom, left, right = pads
         hp, wp = top + h + bottom, left + w + right
+        padded = any(pads)
         # dx laid out in memory like the input was (cheaper writes, and the layout that
         # the layer before, often a conv, wants its gradient in)
-        if ctx.padded:
+        if padded:
             dx = xp.permute_dims(xp.zeros((hp, c, wp, n), dtype=g.dtype), (3, 1, 0, 2))
         else:
             dx = xp.zeros_like(ctx.x, dtype=g.dtype)
@@ -234,7 +234,7 @@ class MaxPool2DWithIndices(Op):
                 dx[key] = part
             else:
                 dx[key] += part
-        if ctx.padded:
+        if padded:
             dx = dx[:, :, top:top + h, left:left + w]
         return dx[0, ...] if ctx.unbatched else dx
 

@@ -45,11 +45,6 @@ def make_model(nn, hp):
     return BlobModel(hidden_units=hp.hidden_units)
 
 
-def accuracy_fn(y_true, y_pred):
-    """Percentage of predictions equal to the labels."""
-    return (y_true == y_pred).sum().item() / len(y_pred) * 100
-
-
 def train(args, fw):
     torch, nn = fw.torch, fw.nn
     hp = HyperParameters(epochs=args.epochs, random_state=args.seed)
@@ -71,14 +66,14 @@ def train(args, fw):
     optimizer = fw.optim.SGD(model.parameters(), lr=hp.learning_rate)
 
     # 3. Training loop (full batch)
-    history = {"epoch": [], "train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
+    history = common.new_history()
     bar = common.progress(range(hp.epochs), args, desc=f"blobs_binary [{fw.name}]")
     for epoch in bar:
         model.train()
         y_logits = model(X_train)
         y_pred = torch.round(torch.sigmoid(y_logits))
         loss = loss_fn(y_logits, y_train)
-        acc = accuracy_fn(y_train, y_pred)
+        acc = common.accuracy_fn(y_train, y_pred)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -88,12 +83,8 @@ def train(args, fw):
             test_logits = model(X_test)
             test_pred = torch.round(torch.sigmoid(test_logits))
             test_loss = loss_fn(test_logits, y_test)
-            test_acc = accuracy_fn(y_test, test_pred)
-        history["epoch"].append(epoch + 1)
-        history["train_loss"].append(loss.item())
-        history["test_loss"].append(test_loss.item())
-        history["train_acc"].append(acc)
-        history["test_acc"].append(test_acc)
+            test_acc = common.accuracy_fn(y_test, test_pred)
+        common.record_epoch(history, epoch + 1, loss.item(), test_loss.item(), acc, test_acc)
         bar.set_postfix(loss=f"{loss.item():.4f}", test_acc=f"{test_acc:.1f}%")
 
     def predict(points):

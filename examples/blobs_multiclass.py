@@ -34,10 +34,6 @@ def make_model(nn, sizes=(NUM_FEATURES, 16, 32, 64, 32, 16, NUM_CLASSES)):
     return nn.Sequential(*layers)
 
 
-def accuracy_fn(y_true, y_pred):
-    return (y_true == y_pred).sum().item() / len(y_pred) * 100
-
-
 def train(args, fw):
     torch, nn = fw.torch, fw.nn
 
@@ -57,14 +53,14 @@ def train(args, fw):
     optimizer = fw.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 
     # 3. Training loop: one full-batch step per epoch
-    history = {"epoch": [], "train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
+    history = common.new_history()
     bar = common.progress(range(args.epochs), args, desc=f"blobs_multiclass [{fw.name}]")
     for epoch in bar:
         model.train()
         y_logits = model(X_train)
         y_pred = torch.softmax(y_logits, dim=1).argmax(dim=1)
         loss = loss_fn(y_logits, y_train)
-        acc = accuracy_fn(y_train, y_pred)
+        acc = common.accuracy_fn(y_train, y_pred)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -74,12 +70,8 @@ def train(args, fw):
             test_logits = model(X_test)
             test_pred = torch.softmax(test_logits, dim=1).argmax(dim=1)
             test_loss = loss_fn(test_logits, y_test)
-            test_acc = accuracy_fn(y_test, test_pred)
-        history["epoch"].append(epoch + 1)
-        history["train_loss"].append(loss.item())
-        history["test_loss"].append(test_loss.item())
-        history["train_acc"].append(acc)
-        history["test_acc"].append(test_acc)
+            test_acc = common.accuracy_fn(y_test, test_pred)
+        common.record_epoch(history, epoch + 1, loss.item(), test_loss.item(), acc, test_acc)
         bar.set_postfix(loss=f"{loss.item():.4f}", test_acc=f"{test_acc:.1f}%")
 
     def predict(points):

@@ -53,21 +53,17 @@ def make_models(nn):
     return {"linear": CircleModelLinear(), "relu": CircleModelReLU()}
 
 
-def accuracy_fn(y_true, y_pred):
-    return (y_true == y_pred).sum().item() / len(y_pred) * 100
-
-
 def fit(fw, args, model, optimizer, X_train, y_train, X_test, y_test, label):
     """Full-batch training for ``args.epochs`` epochs; returns the history."""
     torch = fw.torch
     loss_fn = fw.nn.BCEWithLogitsLoss()
-    history = {"epoch": [], "train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
+    history = common.new_history()
     bar = common.progress(range(args.epochs), args, desc=f"circles {label} [{fw.name}]")
     for epoch in bar:
         model.train()
         y_logits = model(X_train)
         loss = loss_fn(y_logits, y_train)
-        acc = accuracy_fn(y_train, torch.round(torch.sigmoid(y_logits)))
+        acc = common.accuracy_fn(y_train, torch.round(torch.sigmoid(y_logits)))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -76,12 +72,8 @@ def fit(fw, args, model, optimizer, X_train, y_train, X_test, y_test, label):
         with torch.inference_mode():
             test_logits = model(X_test)
             test_loss = loss_fn(test_logits, y_test)
-            test_acc = accuracy_fn(y_test, torch.round(torch.sigmoid(test_logits)))
-        history["epoch"].append(epoch + 1)
-        history["train_loss"].append(loss.item())
-        history["test_loss"].append(test_loss.item())
-        history["train_acc"].append(acc)
-        history["test_acc"].append(test_acc)
+            test_acc = common.accuracy_fn(y_test, torch.round(torch.sigmoid(test_logits)))
+        common.record_epoch(history, epoch + 1, loss.item(), test_loss.item(), acc, test_acc)
         bar.set_postfix(loss=f"{loss.item():.4f}", test_acc=f"{test_acc:.1f}%")
     return history
 

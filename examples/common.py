@@ -109,6 +109,23 @@ def to_numpy(t):
 # ------------------------------------------------------------------ results
 
 
+def accuracy_fn(y_true, y_pred):
+    """Percentage of predictions equal to the labels (the tutorials' accuracy_fn)."""
+    return (y_true == y_pred).sum().item() / len(y_pred) * 100
+
+
+def new_history():
+    """Per-epoch lists, filled by ``record_epoch``: what ``plot_curves`` draws."""
+    return {"epoch": [], "train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
+
+
+def record_epoch(history, epoch, train_loss, test_loss, train_acc, test_acc):
+    """Append one epoch (counted from 1) to ``history``."""
+    for key, value in [("epoch", epoch), ("train_loss", train_loss), ("test_loss", test_loss),
+                       ("train_acc", train_acc), ("test_acc", test_acc)]:
+        history[key].append(value)
+
+
 @dataclasses.dataclass
 class Result:
     """What ``train`` hands back: the final test accuracy (percent), the per-epoch

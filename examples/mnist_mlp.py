@@ -80,16 +80,13 @@ def fit(args, fw, model, optimizer, batch_size=BATCH_SIZE):
     test_loader = fw.DataLoader(test_set, batch_size=1000)
     loss_fn = fw.nn.CrossEntropyLoss()
 
-    history = {"epoch": [], "train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
+    history = common.new_history()
     epochs = common.progress(range(args.epochs), args, desc=f"{args.example} [{fw.name}]")
     for epoch in epochs:
         train_loss, train_acc = train_one_epoch(train_loader, model, loss_fn, optimizer, args,
                                                 desc=f"epoch {epoch + 1}")
         test_loss, test_acc = evaluate(test_loader, model, loss_fn, args, torch)
-        for key, value in [("epoch", epoch + 1), ("train_loss", train_loss),
-                           ("test_loss", test_loss), ("train_acc", train_acc),
-                           ("test_acc", test_acc)]:
-            history[key].append(value)
+        common.record_epoch(history, epoch + 1, train_loss, test_loss, train_acc, test_acc)
         epochs.set_postfix(test_acc=f"{test_acc:.2f}%")
 
     # a few test digits and what the model says they are

@@ -660,6 +660,19 @@ def test_module_list_registers_its_modules():
     assert len(list(net.parameters())) == 8
 
 
+@pytest.mark.parametrize("container", ["Sequential", "ModuleList"])
+def test_pop_returns_the_module_and_renumbers_the_rest_like_torch(container):
+    for m in (nn, torch.nn):
+        make = getattr(m, container)
+        seq = make(m.Linear(2, 3), m.ReLU(), m.Tanh()) if container == "Sequential" else \
+            make([m.Linear(2, 3), m.ReLU(), m.Tanh()])
+        assert isinstance(seq.pop(1), m.ReLU)
+        assert list(seq._modules) == ["0", "1"]
+        assert [type(x).__name__ for x in seq] == ["Linear", "Tanh"]
+        del seq[-1]
+        assert len(seq) == 1 and isinstance(seq[0], m.Linear)
+
+
 def test_module_dict_behaves_like_an_ordered_dict_of_modules():
     d = nn.ModuleDict({"a": nn.Linear(2, 2)})
     d["b"] = nn.ReLU()

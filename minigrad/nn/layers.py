@@ -186,32 +186,29 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``dim``."""
+class _AlongDim(Module):
+    """A module that normalises along one ``dim`` (what Softmax and LogSoftmax share)."""
 
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """exp(x) / sum(exp(x)) along ``dim``."""
 
     def forward(self, input):
         return F.softmax(input, self.dim)
 
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """log(softmax(x)) along ``dim``, computed stably."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input):
         return F.log_softmax(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class Flatten(Module):

@@ -89,9 +89,9 @@ class MaxAlong(Op):
 
 
 class Amax(Op):
-    """max/min over several dims (or all): ties share the gradient evenly, as in PyTorch
+    """d amax(x) = g * 1[x == max] / (number of maxima along the reduced dims)
 
-    d amax(x) = g * 1[x == max] / (number of maxima)
+    max/min over several dims (or all): ties share the gradient evenly, as in PyTorch.
     """
 
     def forward(ctx, x, dim=None, keepdim=False, largest=True):

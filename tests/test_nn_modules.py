@@ -74,6 +74,41 @@ def test_linear_matches_torch_for_any_leading_shape(device):
     run()
 
 
+@pytest.mark.parametrize("batch", [1024, 1032, 1030, 64])
+@pytest.mark.parametrize("lead", [(), (2,)])
+def test_linear_chain_on_long_batches_matches_torch(device, batch, lead):
+    """Linear stores its output feature-major and, for a tiny weight on a long batch, sums
+    its weight gradient from 8 products over slices of the batch (see ops/nn.py). Both
+    must be invisible: a chain Linear-ReLU-Linear-ReLU-Linear into cross-entropy, with
+    batches that split into 8 (1024, 1032), that do not (1030) and that are short (64),
+    with and without a leading axis, agrees with torch."""
+    x = np.random.default_rng(batch).standard_normal(lead + (batch, 2))
+    y = np.random.default_rng(1).integers(0, 8, lead + (batch,))
+
+    def chain(m):
+        return m.Sequential(m.Linear(2, 16), m.ReLU(), m.Linear(16, 32), m.ReLU(),
+                            m.Linear(32, 8))
+
+    torch.manual_seed(0)
+    net_t, net_m = chain(torch.nn), chain(nn)
+    copy_weights(net_t, net_m)
+    net_m.to(device)
+    xm = minigrad.tensor(x, device=device, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    ym, yt = minigrad.tensor(y, device=device), torch.tensor(y)
+    out_m, out_t = net_m(xm), net_t(xt)
+    if lead:  # cross-entropy wants the classes on axis 1
+        out_m, out_t = out_m.permute(0, 2, 1), out_t.permute(0, 2, 1)
+    loss_m, loss_t = F.cross_entropy(out_m, ym), TF.cross_entropy(out_t, yt)
+    assert_close(loss_m, loss_t, "loss")
+    loss_m.backward()
+    loss_t.backward()
+    assert_close(xm.grad, xt.grad, "input gradient")
+    torch_params = dict(net_t.named_parameters())
+    for name, p in net_m.named_parameters():
+        assert_close(p.grad, torch_params[name].grad, f"gradient of {name}")
+
+
 def test_functional_linear_equals_torch_with_and_without_bias(device):
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((5, 3)), rng.standard_normal((4, 3)), rng.standard_normal(4)

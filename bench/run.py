@@ -11,8 +11,8 @@ warm-up steps; then, for ``--repeats`` rounds, each framework runs a block of st
 (sized so that a block takes ~0.1 s) and the block time divided by its step count is
 one sample. The two frameworks alternate, and the order flips every round, so a burst
 of load from another process hits both; before each block the benchmark pauses 0.2 s,
-so that the other framework's idle threads stop spin-waiting on the cores first. The
-figure reported is the median sample; the spread is the interquartile range as a
+so that the other framework's idle threads stop spin-waiting on the cores first, then
+runs ~20 ms of untimed steps, so that the block starts warm. The figure reported is the median sample; the spread is the interquartile range as a
 percentage of the median.
 
 A training step is ``zero_grad(); loss = loss_fn(model(x), y); loss.backward();
@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -51,8 +52,9 @@ class Settings:
         self.flush_denormal = False
         self.repeats = repeats or (3 if quick else 15)
         self.block_seconds = 0.004 if quick else 0.1
-        # pause before each timed block: see measure()
+        # pause before each timed block, then untimed steps to warm up again: see measure()
         self.settle_seconds = 0.0 if quick else 0.2
+        self.rewarm_seconds = 0.0 if quick else 0.02
         self.warmup_steps = 1 if quick else 5
         self.batch_sizes = (16, 64) if quick else (16, 32, 64, 128, 256, 512, 1024)
         self.widths = (64, 256) if quick else (64, 128, 256, 512, 1024, 2048)
@@ -94,7 +96,7 @@ def measure(steps, settings):
     a dict with the median, the quartiles, the samples and the calls per sample.
     """
     clock = CLOCKS[settings.clock]
-    inner = {}
+    inner, rewarm = {}, {}
     for name, (step, sync) in steps.items():
         for _ in range(settings.warmup_steps):
             step()
@@ -106,6 +108,7 @@ def measure(steps, settings):
             elapsed = _time_block(step, sync, n, clock)
         per_call = elapsed / n
         inner[name] = max(1, min(100_000, round(settings.block_seconds / max(per_call, 1e-9))))
+        rewarm[name] = min(inner[name], math.ceil(settings.rewarm_seconds / max(per_call, 1e-9)))
     samples = {name: [] for name in steps}
     faults = {name: 0 for name in steps}
     order = list(steps)
@@ -116,6 +119,11 @@ def measure(steps, settings):
             # for ~0.1 s after each call, on the core the next framework's threads need
             # (measured: torch's blobs step is 3.7 ms after a pause, 5.9 ms without one).
             time.sleep(settings.settle_seconds)
+            # After the pause the first steps run cold, both frameworks' (measured on
+            # minigrad's blobs step: 7-8 ms, then 5.5, then the steady 4.9 ms): a few
+            # untimed steps, ~20 ms of them, so that a sample is a steady-state step.
+            for _ in range(rewarm[name]):
+                step()
             f0 = _minor_faults()
             samples[name].append(_time_block(step, sync, inner[name], clock) / inner[name])
             faults[name] += _minor_faults() - f0

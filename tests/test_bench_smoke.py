@@ -144,3 +144,30 @@ def test_longrun_checks_run_at_tiny_sizes():
     assert longrun.no_grad_holds_nothing()["ok"]
     c = longrun.chain(2_000)
     assert c["ops"] == 2_000 and c["grad_rel_error"] < 1e-12
+
+
+def test_each_timed_block_follows_a_pause_and_untimed_rewarm_steps(monkeypatch):
+    """measure(): pause (the other framework's threads go quiet), then ~rewarm_seconds of
+    untimed steps, then the timed block; the samples count only the timed block."""
+    from bench import run as bench_run
+    events = []
+    monkeypatch.setattr(bench_run.time, "sleep", lambda s: events.append("pause"))
+    blocks = []
+    real_time_block = bench_run._time_block
+
+    def time_block(step, sync, n, clock=None):
+        blocks.append(n)
+        events.append(f"block of {n}")
+        return real_time_block(step, sync, n)
+
+    monkeypatch.setattr(bench_run, "_time_block", time_block)
+    settings = Settings(quick=True, repeats=2)
+    settings.settle_seconds, settings.rewarm_seconds = 0.2, 1.0  # every step counts as re-warm
+    calls = []
+    bench_run.measure({"a": (lambda: calls.append(1), lambda: None)}, settings)
+    timed = events[events.index("pause"):]
+    inner = int(timed[1].split()[-1])
+    assert timed == ["pause", f"block of {inner}"] * 2
+    calibration = sum(blocks[:-2])
+    # all calls = warm-up + calibration + per round (re-warm = inner, capped) + timed block
+    assert len(calls) == settings.warmup_steps + calibration + 2 * (inner + inner)

@@ -68,14 +68,15 @@ class Linear(Op):
     def backward(ctx, g):
         xp = _xp(g)
         need_x, need_w, need_b = ctx.needs_input_grad
-        g_t = _features_first(xp, g)                     # (out, batch): a view, usually
+        g_t = _features_first(xp, g)                     # g^T, (out, batch): usually a view
         gx = gw = gb = None
-        if need_x:
+        if need_x:  # g W, computed as its transpose W^T g^T, like the forward
             gx = _batch_first(xp, xp.matmul(ctx.weight.mT, g_t), ctx.lead)
-        if need_w:
+        if need_w:  # g^T x
             gw = _sum_over_batch_of_products(xp, g_t, ctx.x2)
         if need_b:
-            # the row sums as a matrix-vector product: several times faster than NumPy's sum
+            # the sum of g over the batch (g^T's row sums) as a matrix-vector product:
+            # several times faster than NumPy's sum along rows
             gb = xp.matmul(g_t, xp.ones(g_t.shape[1], dtype=g_t.dtype))
         return gx, gw, gb
 

@@ -51,3 +51,10 @@ def test_tour_links_point_at_the_lines_they_name():
         name = re.fullmatch(r"`([\w.]+)`", label)
         if name:
             assert name.group(1).split(".")[-1] in target, (label, path, line, target)
+    # "`nn.Linear.forward` ([layers.py](../minigrad/nn/layers.py#L64))": a link labelled
+    # with a file name must land on a line holding a part of the name just before it
+    named_files = re.findall(r"`([\w.]+)`\s*\(\[[^\]]*\]\(\.\./([\w/]+\.py)#L(\d+)\)\)", text)
+    assert len(named_files) >= 4
+    for name, path, line in named_files:
+        target = (ROOT / path).read_text().splitlines()[int(line) - 1]
+        assert any(part in target for part in name.split(".")), (name, path, line, target)

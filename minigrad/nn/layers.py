@@ -14,6 +14,26 @@ def _pair(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
+def _add_weight_and_bias(module, weight_shape, bias, dtype, device):
+    """Give ``module`` an uninitialised ``weight`` of ``weight_shape`` and a ``bias`` with
+    one value per output (weight_shape[0]), or a registered ``None`` when ``bias`` is false."""
+    module.weight = Parameter(empty(weight_shape, dtype=dtype, device=device))
+    if bias:
+        module.bias = Parameter(empty(weight_shape[0], dtype=dtype, device=device))
+    else:
+        module.register_parameter("bias", None)
+
+
+def _reset_weight_and_bias(weight, bias):
+    """PyTorch's default initialisation of Linear and Conv2d: W ~ kaiming_uniform_(a=sqrt(5)),
+    i.e. U(-k, k), and b ~ U(-k, k), with k = 1 / sqrt(fan_in) (0 when fan_in is 0)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input (takes and ignores any constructor arguments)."""
 
@@ -35,19 +55,11 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_features, in_features), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
@@ -98,21 +110,12 @@ class Conv2d(Module):
             self.padding = _pair(padding)
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(empty((out_channels, in_channels // groups) + self.kernel_size,
-                                      dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (out_channels, in_channels // groups) + self.kernel_size,
+                             bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,

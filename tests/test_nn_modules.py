@@ -77,17 +77,18 @@ def test_linear_matches_torch_for_any_leading_shape(device):
 @pytest.mark.parametrize("batch", [1024, 1032, 1030, 64])
 @pytest.mark.parametrize("lead", [(), (2,)])
 def test_linear_chain_on_long_batches_matches_torch(device, batch, lead):
-    """Linear stores its output feature-major and, for a tiny weight on a long batch, sums
-    its weight gradient from 8 products over slices of the batch (see ops/nn.py). Both
-    must be invisible: a chain Linear-ReLU-Linear-ReLU-Linear into cross-entropy, with
-    batches that split into 8 (1024, 1032), that do not (1030) and that are short (64),
-    with and without a leading axis, agrees with torch."""
+    """Linear stores its output feature-major and picks among three ways to compute its
+    weight gradient (see ops/nn.py): 8 products over slices of a long batch for a tiny
+    weight, (x^T g)^T for a hidden layer with fewer outputs than inputs, g^T x otherwise.
+    All of it must be invisible: a chain of Linear and ReLU layers into cross-entropy,
+    with batches that split into 8 (1024, 1032), that do not (1030) and that are short
+    (64), with and without a leading axis, agrees with torch."""
     x = np.random.default_rng(batch).standard_normal(lead + (batch, 2))
     y = np.random.default_rng(1).integers(0, 8, lead + (batch,))
 
     def chain(m):
         return m.Sequential(m.Linear(2, 16), m.ReLU(), m.Linear(16, 32), m.ReLU(),
-                            m.Linear(32, 8))
+                            m.Linear(32, 24), m.ReLU(), m.Linear(24, 8))
 
     torch.manual_seed(0)
     net_t, net_m = chain(torch.nn), chain(nn)

@@ -11,7 +11,7 @@ Arguments arrive as arrays; ``g`` is the gradient of the output. A loss's reduct
 """
 from .. import backend
 from ..autograd import Op
-from ..backend import device_of
+from ..backend import batch_fastest, device_of
 
 
 def _xp(a):
@@ -99,17 +99,24 @@ def _features_first(xp, g):
 def _sum_over_batch_of_products(xp, g_t, x2):
     """g^T x = sum over the batch of g_n^T x_n: the weight gradient, (out, in).
 
-    When the result is tiny (in * out <= 512) and the batch long, OpenBLAS computes this
-    one product with a very long inner dimension at a fraction of its speed; the same sum
-    split into 8 products over consecutive slices of the batch, then added, runs about
-    twice as fast. (Both are reshapes of the same memory: no copy.)
+    Two ways of running this one product that OpenBLAS does faster, both free of copies:
+
+    - When the result is tiny (in * out <= 512) and the batch long, OpenBLAS computes it
+      at a fraction of its speed; the same sum split into 8 products over consecutive
+      slices of the batch, then added, runs about twice as fast.
+    - When x is feature-major too (a hidden layer's input), both factors run along the
+      batch in memory, and OpenBLAS is faster with the longer side first: with fewer
+      outputs than inputs it computes (x^T g)^T (a 32x64 weight over a batch of 8,000:
+      315 against 452 us, measured alone).
     """
-    n = x2.shape[0]
-    if g_t.shape[0] * x2.shape[1] > 512 or n < 1024 or n % 8:
-        return xp.matmul(g_t, x2)
-    g_parts = xp.permute_dims(xp.reshape(g_t, (g_t.shape[0], 8, n // 8)), (1, 0, 2))
-    x_parts = xp.reshape(x2, (8, n // 8, x2.shape[1]))
-    return xp.sum(xp.matmul(g_parts, x_parts), axis=0)
+    (n, n_in), n_out = x2.shape, g_t.shape[0]
+    if n_out * n_in <= 512 and n >= 1024 and n % 8 == 0:
+        g_parts = xp.permute_dims(xp.reshape(g_t, (n_out, 8, n // 8)), (1, 0, 2))
+        x_parts = xp.reshape(x2, (8, n // 8, n_in))
+        return xp.sum(xp.matmul(g_parts, x_parts), axis=0)
+    if n_out < n_in and batch_fastest(x2):
+        return xp.matmul(x2.mT, g_t.mT).mT
+    return xp.matmul(g_t, x2)
 
 
 # ---------------------------------------------------------- reductions of losses

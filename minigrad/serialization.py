@@ -23,7 +23,8 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import secrets
+import stat
 import zipfile
 from collections import OrderedDict
 
@@ -66,12 +67,18 @@ def atomic_write(path, suffix=".tmp"):
     Yields a binary file opened on a temporary file beside ``path``; when the block ends
     without an exception the data is flushed to disk and the file renamed over ``path``
     (an atomic replace), otherwise the temporary file is removed and ``path`` is untouched.
+    The file gets the permissions a plain ``open(path, "wb")`` would leave (as with
+    ``torch.save``): those of the file it replaces, or the usual ones under the umask.
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=suffix)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}{suffix}")
+    # mode 0o666 less the umask, as open() creates files (mkstemp's would be 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if os.path.exists(path):
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -5,6 +5,7 @@ import json
 import os
 import pickle
 import shlex
+import stat
 import zipfile
 from collections import OrderedDict
 
@@ -311,6 +312,24 @@ def test_saving_replaces_the_old_file(tmp_path):
     minigrad.save({"epoch": 2}, path)
     assert minigrad.load(path) == {"epoch": 2}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.pt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX permissions")
+def test_a_saved_file_gets_the_permissions_open_would_give_it_like_torch_save(tmp_path):
+    """A new checkpoint is readable as any file the user writes (0o666 less the umask),
+    not private to them as a temporary file would be; overwriting keeps the old file's."""
+    def mode(p):
+        return stat.S_IMODE(os.stat(p).st_mode)
+
+    with open(tmp_path / "plain", "wb"):
+        pass
+    minigrad.save({"epoch": 1}, tmp_path / "new.pt")
+    torch.save({"epoch": 1}, tmp_path / "torch.pt")
+    assert mode(tmp_path / "new.pt") == mode(tmp_path / "plain") == mode(tmp_path / "torch.pt")
+    os.chmod(tmp_path / "new.pt", 0o640)
+    minigrad.save({"epoch": 2}, tmp_path / "new.pt")
+    assert mode(tmp_path / "new.pt") == 0o640
+    assert minigrad.load(tmp_path / "new.pt") == {"epoch": 2}
 
 
 class Crash(Exception):

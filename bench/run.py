@@ -12,8 +12,8 @@ warm-up steps; then, for ``--repeats`` rounds, each framework runs a block of st
 one sample. The two frameworks alternate, and the order flips every round, so a burst
 of load from another process hits both; before each block the benchmark pauses 0.2 s,
 so that the other framework's idle threads stop spin-waiting on the cores first, then
-runs ~20 ms of untimed steps, so that the block starts warm. The figure reported is the median sample; the spread is the interquartile range as a
-percentage of the median.
+runs ~20 ms of untimed steps, so that the block starts warm. The figure reported is the
+median sample; the spread is the interquartile range as a percentage of the median.
 
 A training step is ``zero_grad(); loss = loss_fn(model(x), y); loss.backward();
 optimizer.step()``. Data loading is not timed (the batch is made once).

@@ -339,14 +339,6 @@ def get_rng():
 # ------------------------------------------------------------------ fast paths
 
 
-def contiguous(x):
-    """``x`` laid out row-major in memory (a copy only if it is not already)."""
-    if type(x) is np.ndarray:
-        return np.ascontiguousarray(x)
-    xp = device_of(x).xp
-    return xp.ascontiguousarray(x) if hasattr(xp, "ascontiguousarray") else x
-
-
 def owned_copy(x):
     """A fresh row-major copy of ``x`` (nothing else holds it, so it may be updated in place)."""
     if type(x) is np.ndarray:

@@ -37,6 +37,7 @@ import zlib
 import numpy as np
 
 from . import backend
+from .serialization import atomic_write
 from .tensor import Tensor
 from .utils.data import Dataset, default_collate
 
@@ -120,13 +121,6 @@ def fetch_url(url, timeout=60.0):
     request = urllib.request.Request(url, headers={"User-Agent": "minigrad"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read()
-
-
-def _write_atomically(path, data):
-    """``path`` either does not exist or holds all of ``data``, never a part of it."""
-    from .serialization import atomic_write
-    with atomic_write(path, suffix=".part") as f:
-        f.write(data)
 
 
 # A file as the mirrors serve it, and how to check it: `digest` is the `algorithm` hash of
@@ -332,7 +326,8 @@ class MNIST(Dataset):
                 except RuntimeError as e:
                     failures.append(str(e))
                     continue
-                _write_atomically(raw / stem, content)
+                with atomic_write(raw / stem, suffix=".part") as f:  # all of it, or nothing
+                    f.write(content)
                 break
             else:
                 raise RuntimeError(

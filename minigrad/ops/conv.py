@@ -216,8 +216,9 @@ class MaxPool2DWithIndices(Op):
         top, bottom, left, right = pads
         hp, wp = top + h + bottom, left + w + right
         padded = any(pads)
-        # dx laid out in memory like the input was (cheaper writes, and the layout that
-        # the layer before, often a conv, wants its gradient in)
+        # dx laid out in memory like the windows forward read (cheaper writes, and the
+        # layout that the layer before, often a conv, wants its gradient in): the
+        # input's own layout, or, when padded, the padded copy's (batch fastest)
         if padded:
             dx = xp.permute_dims(xp.zeros((hp, c, wp, n), dtype=g.dtype), (3, 1, 0, 2))
         else:

@@ -27,6 +27,12 @@ def lenet(nn):
         nn.Linear(84, 10))
 
 
+def mlp_wide(nn, width=4096, classes=10):
+    """A wide MLP for a GEMM-bound GPU step: width-width-width-classes with ReLUs."""
+    return nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+                         nn.Linear(width, classes))
+
+
 def blobs_mlp(nn, widths=(2, 16, 32, 64, 32, 16, 8)):
     """The small MLP for 8-class 2-D blobs: 2-16-32-64-32-16-8, ReLU between layers."""
     layers = []

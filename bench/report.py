@@ -237,7 +237,8 @@ def markdown(results, png_name=None):
         if results["cuda"].get("skipped"):
             lines += [f"Skipped: {results['cuda']['reason']}.", ""]
         else:
-            lines += [_table(results["cuda"]["benchmarks"]), ""]
+            lines += [f"Device: {results['cuda'].get('device', 'unknown')}.", "",
+                      _table(results["cuda"]["benchmarks"]), ""]
     if results.get("profiles"):
         lines += ["## Profiles", "", "cProfile output of minigrad's training steps: " +
                   ", ".join(f"`{os.path.basename(p)}`" for p in results["profiles"]), ""]

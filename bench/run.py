@@ -60,6 +60,7 @@ class Settings:
         self.widths = (64, 256) if quick else (64, 128, 256, 512, 1024, 2048)
         self.memory_samples = 256 if quick else 60_000
         self.blobs_samples = 512 if quick else 8_000
+        self.gemm_width = 256 if quick else 4096
 
 
 # ------------------------------------------------------------------- timing
@@ -154,6 +155,13 @@ def _mnist_batch(batch, seed=0):
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, size=batch, dtype=np.int64)
     return x, y
+
+
+def _wide_batch(width, seed=0):
+    """Random (width, width) float32 inputs and labels 0..9 for the GEMM-bound MLP."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((width, width), dtype=np.float32),
+            rng.integers(0, 10, size=width, dtype=np.int64))
 
 
 def _blobs(n, seed=0):
@@ -296,6 +304,13 @@ def cases(settings, device="cpu"):
                             "SGD", dict(lr=0.1))),
     ]
     if device != "cpu":
+        # On a GPU the small networks measure per-op launch overhead; a wide MLP at a large
+        # batch measures the matrix products themselves (GEMM-bound: ~0.8 TFLOP a step).
+        wide = settings.gemm_width
+        out.append(Case("gemm_mlp", "train",
+                        f"MLP {wide}-{wide}-{wide}-10, batch {wide}, Adam (GEMM-bound)",
+                        training_setup(models.mlp_wide, {"width": wide},
+                                       lambda: _wide_batch(wide), "Adam", adam)))
         return [Case(f"cuda_{c.name}", "cuda", c.description + " (CUDA)", c.setup)
                 for c in out]
     out += [
@@ -340,7 +355,8 @@ GROUPS = ("train", "ops", "scaling", "memory", "cuda")
 def unknown_selections(only):
     """The --only tokens that select nothing (a typo would otherwise run an empty bench)."""
     names = [(c.name, c.group) for c in cases(Settings())]
-    names += [("memory", "memory"), ("cuda", "cuda")]
+    names += [(c.name, c.group) for c in cases(Settings(), device="cuda")]
+    names += [("memory", "memory")]
     return [tok for tok in only
             if tok not in GROUPS and not any(_selected(n, g, (tok,)) for n, g in names)]
 
@@ -583,6 +599,14 @@ def cuda_status():
     return False, "no GPU: " + " and ".join(missing) + " not available"
 
 
+def _gpu_name():
+    """The GPU's name and the versions that made the CUDA numbers (for the report)."""
+    import cupy
+    import torch
+    return (f"{torch.cuda.get_device_name(0)}; torch {torch.__version__}, "
+            f"CuPy {cupy.__version__}, CUDA runtime {cupy.cuda.runtime.runtimeGetVersion()}")
+
+
 # ------------------------------------------------------------------ profile
 
 
@@ -647,13 +671,15 @@ def run(settings, out_dir, only=(), profile=False, log=print):
         results["memory"] = measure_memory(settings)
         log(report.memory_text(results["memory"]))
 
-    if _selected("cuda", "cuda", only):
+    gpu_cases = [c for c in cases(settings, device="cuda") if _selected(c.name, c.group, only)]
+    if gpu_cases:
         ok, reason = cuda_status()
         if ok:
             gpu = [Framework(name, device="cuda") for name in FRAMEWORKS]
-            results["cuda"] = {"skipped": False, "benchmarks": [
-                run_case(c, gpu, settings) for c in cases(settings, device="cuda")]}
-            for record in results["cuda"]["benchmarks"]:
+            results["cuda"] = {"skipped": False, "device": _gpu_name(), "benchmarks": []}
+            for c in gpu_cases:
+                record = run_case(c, gpu, settings)
+                results["cuda"]["benchmarks"].append(record)
                 log(report.console_line(record))
         else:
             results["cuda"] = {"skipped": True, "reason": reason}
@@ -694,6 +720,9 @@ def main(argv=None):
                         "stays 0 decay into denormal values that slow every later step. "
                         "minigrad's optimizers flush them during their step by default; "
                         "this flag flushes everywhere, for both, so that neither pays")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="cpu: the CPU comparison (default); cuda: only the CUDA comparison "
+                        "(minigrad on CuPy against torch on CUDA), which needs a GPU")
     p.add_argument("--memory-worker", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     p.add_argument("--memory-samples", type=int, default=60_000, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -705,6 +734,12 @@ def main(argv=None):
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads must be at least 1, got {args.threads}")
     only = tuple(tok.strip() for tok in args.only.split(",") if tok.strip())
+    if args.device == "cuda":
+        ok, reason = cuda_status()
+        if not ok:
+            print(f"python -m bench --device cuda: {reason}", file=sys.stderr)
+            return 2
+        only = tuple(tok if tok.startswith("cuda") else f"cuda_{tok}" for tok in only) or ("cuda",)
     unknown = unknown_selections(only)
     if unknown:
         p.error(f"--only {','.join(unknown)} matches no benchmark; names: "

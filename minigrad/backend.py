@@ -270,6 +270,19 @@ def device_of(array):
     return d
 
 
+def on_host(array):
+    """True for NumPy arrays, whose values Python can read for free.
+
+    On a GPU, reading a value into Python (``float()``, ``bool()``, ``int()``, ``.item()``,
+    an ``if`` on an array) waits until every kernel queued before it has run: a host
+    synchronisation, which stops the CPU from queueing the next kernels while the GPU
+    works. Inside a training step the engine makes such data-dependent decisions only
+    where this is True, and computes on the device otherwise (the strict test device
+    takes that path too, so CI runs it).
+    """
+    return type(array) is np.ndarray or isinstance(array, np.generic)
+
+
 def is_array(obj):
     return type(obj) in _device_by_type or type(obj).__module__.startswith("cupy")
 

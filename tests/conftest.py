@@ -7,10 +7,22 @@ import pytest
 import minigrad
 
 DEVICES = ["cpu", "strict"]
+NO_STRICT = ("array_api_strict is not installed (scripts/setup installs it; the GPU machine's "
+             "Python lacks it)")
+
+
+def has_strict():
+    try:
+        import array_api_strict  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _device_params():
-    params = [pytest.param(d, id=d) for d in DEVICES]
+    params = [pytest.param("cpu", id="cpu"),
+              pytest.param("strict", id="strict",
+                           marks=pytest.mark.skipif(not has_strict(), reason=NO_STRICT))]
     params.append(pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(
         not minigrad.cuda.is_available(), reason="no CUDA GPU on this machine (CuPy path runs "
         "where one exists)")))
@@ -21,6 +33,13 @@ def _device_params():
 def device(request):
     """Run the test on the CPU (NumPy), the strict Array API device, and CUDA where present."""
     return request.param
+
+
+@pytest.fixture
+def strict_device():
+    """The strict Array API test device, for tests that mix it with the cpu (or skip)."""
+    pytest.importorskip("array_api_strict", reason=NO_STRICT)
+    return "strict"
 
 
 @pytest.fixture(autouse=True)

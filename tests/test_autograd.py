@@ -151,9 +151,9 @@ def test_optimizer_style_update_under_no_grad_is_allowed_but_not_with_grad():
         w.add_(1.0)
 
 
-def test_mixing_devices_in_one_op_is_an_error_naming_both():
+def test_mixing_devices_in_one_op_is_an_error_naming_both(strict_device):
     a = minigrad.ones(2)
-    b = minigrad.ones(2, device="strict")
+    b = minigrad.ones(2, device=strict_device)
     with pytest.raises(RuntimeError, match="same device.*cpu and strict"):
         a + b
 

@@ -136,6 +136,10 @@ def _check_class_targets(input, target, ignore_index, name):
     data = target.data
     if data.size == 0:
         return None
+    if not backend.on_host(data):
+        # Reading min and max back would synchronise a GPU at every step: the op checks
+        # the targets on the device instead (one out of range makes the loss nan).
+        return ignore_index
     xp = target.device.xp
     low, high = int(xp.min(data)), int(xp.max(data))
     if low < 0 or high >= n_classes:  # out of range, unless it is the ignored value

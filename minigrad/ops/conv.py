@@ -14,6 +14,9 @@ contributions add up). The window copies live in ``backend`` (``im2col``/``col2i
 Max pooling takes the largest value of each window; its gradient flows only to that
 element (the first one in row-major order when several tie, as in PyTorch).
 """
+import functools
+
+from .. import backend
 from ..autograd import Op, is_grad_enabled
 from ..backend import (batch_fastest, col2im, conv_out_size, device_of, dtype_of,
                        has_strides, im2col, im2col_per_sample, padded_hcwn, window_slice)
@@ -192,10 +195,14 @@ class MaxPool2DWithIndices(Op):
             if len(windows) == 1:
                 best = xp.asarray(best, copy=True)
         else:
-            best, index = _running_max(windows, nan_aware=False)
-            if dtype_of(x).is_floating_point and bool(xp.any(best != best)):
+            # On the host, look for the rare cases first; elsewhere (a GPU) handle them
+            # always, since looking would synchronise (see backend.on_host).
+            host = backend.on_host(x)
+            floating = dtype_of(x).is_floating_point
+            best, index = _running_max(windows, nan_aware=floating and not host)
+            if floating and host and bool(xp.any(best != best)):
                 best, index = _running_max(windows, nan_aware=True)  # rare: a window has NaN
-            if padded and bool(xp.any(best == low)):
+            if padded and (not host or bool(xp.any(best == low))):
                 # rare: a window whose real elements all equal the padding value (-inf);
                 # PyTorch then picks the window's first element inside the input
                 first = _first_inside(kernel, stride, pads[0::2], dilation, out_size,
@@ -261,9 +268,11 @@ def _running_max(windows, nan_aware):
     return best, index
 
 
+@functools.lru_cache(maxsize=64)
 def _first_inside(kernel, stride, pads, dilation, out_size, dtype, xp):
     """(Ho, Wo): the kernel offset k = i*kw + j of each window's first element that lies
-    inside the input (not in the top/left padding)."""
+    inside the input (not in the top/left padding). Cached: made from Python lists, it
+    would be a host-to-device copy at every step on a GPU."""
     firsts = []
     for n, s, p, d in zip(out_size, stride, pads, dilation):
         start = [h * s - p for h in range(n)]              # first row (column) of each window

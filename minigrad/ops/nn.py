@@ -9,7 +9,7 @@ Arguments arrive as arrays; ``g`` is the gradient of the output. A loss's reduct
 (``'mean'``, ``'sum'``, ``'none'``) is undone at the top of its backward by
 ``_per_element(g)``: the gradient each element of the unreduced loss receives.
 """
-from .. import backend
+from .. import backend, fused
 from ..autograd import Op
 from ..backend import batch_fastest, device_of
 
@@ -135,6 +135,12 @@ def _reduce(ctx, loss, reduction, denominator):
     total = xp.sum(loss)
     if reduction == "sum":
         return total
+    if not backend.on_host(loss) and backend.is_array(denominator):
+        # no float(denominator) on a GPU (a synchronisation): 0/0 is nan all the same,
+        # and backward divides by inf where the denominator is 0
+        inf = xp.asarray(float("inf"), dtype=denominator.dtype)
+        ctx.denominator = xp.where(denominator == 0, inf, denominator)
+        return total / denominator
     if float(denominator) == 0:
         # nothing counted (every target ignored): the loss is 0/0 = nan and the
         # gradient 0, as in PyTorch (g / inf = 0 in backward)
@@ -181,11 +187,26 @@ def _per_sample(ctx, g):
     return _xp(gs).reshape(gs, (-1,)) if ctx.reduction == "none" else gs
 
 
-def _target_weights(xp, target, weight, ignore_index, dtype):
+def _target_weights(xp, target, weight, ignore_index, dtype, n_classes):
     """For flat class-index targets (M,): the targets to gather with (ignored ones point
     at class 0), each target's class weight (0 where ignored; None when all weights are
-    1), and the 0/1 mask of counted targets (None when nothing is ignored)."""
+    1), and the 0/1 mask of counted targets (None when nothing is ignored).
+
+    Off the host (a GPU) the targets were not range-checked in Python (that would
+    synchronise): a target outside [0, C) then points at class 0 with weight nan, so the
+    loss comes out nan instead of a silently wrong number."""
     keep = None
+    if not backend.on_host(target):
+        if ignore_index is None:
+            ignore_index = -1  # never equal to a valid class
+        if fused.use_kernels(target):
+            keep, target = fused.CLASS_TARGETS(t=target, ignore_index=ignore_index,
+                                               n_classes=n_classes,
+                                               one=xp.ones((), dtype=dtype), nan=float("nan"))
+        else:
+            keep, target = _class_targets_on_device(xp, target, ignore_index, n_classes, dtype)
+        w = None if weight is None else xp.take(weight, target)
+        return target, keep if w is None else w * keep, keep
     if ignore_index is not None:
         keep = target != ignore_index
         target = xp.where(keep, target, xp.zeros_like(target))
@@ -194,6 +215,16 @@ def _target_weights(xp, target, weight, ignore_index, dtype):
     if keep is not None:
         w = keep if w is None else w * keep
     return target, w, keep
+
+
+def _class_targets_on_device(xp, t, ignore_index, n_classes, dtype):
+    """What fused.CLASS_TARGETS computes, in Array API calls: the counted mask (1, 0 where
+    ignored, nan where out of range) and the targets to gather with (0 where not valid)."""
+    ignored = t == ignore_index
+    valid = (t >= 0) & (t < n_classes)
+    zero, one, nan = (xp.asarray(v, dtype=dtype) for v in (0.0, 1.0, float("nan")))
+    keep = xp.where(ignored, zero, xp.where(valid, one, nan))
+    return keep, xp.where(valid & ~ignored, t, xp.zeros_like(t))
 
 
 def _one_hot(xp, target, n_classes, value, dtype):
@@ -225,7 +256,7 @@ class CrossEntropy(Op):
         n_classes = x.shape[1]
         xc = _classes_first(xp, x)                        # (C, M)
         t, w_t, keep = _target_weights(xp, xp.reshape(target, (-1,)), weight, ignore_index,
-                                       x.dtype)
+                                       x.dtype, x.shape[1])
         shifted = xc - xp.max(xc, axis=0, keepdims=True)  # <= 0, so exp never overflows
         e = xp.exp(shifted)
         s = xp.sum(e, axis=0)                             # (M,) softmax denominators
@@ -262,6 +293,11 @@ class CrossEntropy(Op):
             counted = gs if ctx.keep is None else gs * ctx.keep
             w_sum = n_classes if ctx.weight is None else xp.sum(ctx.weight)
             total = target_part + (eps / n_classes * w_sum) * counted
+        elif fused.use_kernels(g):  # a GPU: the lines below in one kernel
+            cls = xp.reshape(xp.arange(n_classes, dtype=ctx.t.dtype), (n_classes, 1))
+            grad = fused.CROSS_ENTROPY_BACKWARD(e=ctx.e, s=ctx.s, total=total,
+                                                target_part=target_part, cls=cls, t=ctx.t)
+            return _classes_last(xp, grad, ctx.shape), None, None
         grad = (ctx.e / ctx.s) * total                     # softmax(x) * sum_c a_c
         grad = grad - _one_hot(xp, ctx.t, n_classes, target_part, grad.dtype)
         if eps:
@@ -321,7 +357,7 @@ class NLLLoss(Op):
     def forward(ctx, x, target, weight=None, ignore_index=None, reduction="mean"):
         xp = _xp(x)
         t, w_t, _ = _target_weights(xp, xp.reshape(target, (-1,)), weight, ignore_index,
-                                    x.dtype)
+                                    x.dtype, x.shape[1])
         loss = -_pick(xp, _classes_first(xp, x), t)
         if w_t is not None:
             loss = loss * w_t

@@ -69,7 +69,8 @@ class Stack(Op):
         return _xp(xs[0]).stack(xs, axis=dim)
 
     def backward(ctx, g):
-        return tuple(_xp(g).unstack(g, axis=ctx.dim))
+        lead = (slice(None),) * (ctx.dim % g.ndim)  # (CuPy has no unstack)
+        return tuple(g[lead + (i, ...)] for i in range(g.shape[ctx.dim]))
 
 
 class Index(Op):

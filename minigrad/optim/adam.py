@@ -15,7 +15,7 @@ The update, exactly as PyTorch documents (and computes) it, at step t::
 The operations are ordered as in PyTorch's single-tensor implementation, so float64
 runs agree with it to the last few bits.
 """
-from .. import backend
+from .. import backend, fused
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -84,6 +84,14 @@ class Adam(Optimizer):
             m = state["exp_avg"].data
             v = state["exp_avg_sq"].data
             v_max = state["max_exp_avg_sq"].data if amsgrad else None
+            if v_max is None and fused.use_kernels(theta):  # a GPU: one kernel, one pass
+                w = 1 - beta1
+                fused.ADAM(theta=theta, g=g, m=m, v=v, w=w, one_minus_w=1 - w,
+                           w_small=float(abs(w) < 0.5), beta2=beta2, one_minus_beta2=1 - beta2,
+                           neg_step_size=-step_size,
+                           bias_correction2_sqrt=bias_correction2_sqrt, eps=eps)
+                p._version += 1
+                continue
             # Thirteen passes over the data: on large tensors, do them piece by piece
             # so each piece stays in the CPU cache between passes.
             for pieces in backend.cache_sized_pieces(theta, g, m, v, v_max):

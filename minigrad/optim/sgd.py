@@ -10,7 +10,7 @@ The update, exactly as PyTorch documents it (g is the gradient, theta the parame
         g <- g + momentum * b                if nesterov, else g <- b
     theta <- theta - lr * g
 """
-from .. import backend
+from .. import backend, fused
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -61,10 +61,19 @@ class SGD(Optimizer):
                 if buf is None:  # first step: the buffer starts as the gradient itself
                     b = backend.device_of(g).xp.asarray(g, copy=True)
                     state["momentum_buffer"] = Tensor._make(b, None)
+                elif fused.use_kernels(g):  # a GPU: buffer and parameter in one kernel
+                    fused.SGD_MOMENTUM(theta=p.data, g=g, b=buf.data, momentum=momentum,
+                                       one_minus_dampening=1 - dampening,
+                                       nesterov=float(nesterov), lr=lr)
+                    p._version += 1
+                    continue
                 else:
                     b = buf.data
                     b *= momentum
                     b += g if dampening == 0 else (1 - dampening) * g
                 g = g + momentum * b if nesterov else b
-            p.data -= lr * g
+            if fused.use_kernels(g):
+                fused.SGD(theta=p.data, g=g, lr=lr)
+            else:
+                p.data -= lr * g
             p._version += 1

@@ -5,8 +5,8 @@ driver time) and a full trip through memory. Adam's update is thirteen such oper
 per parameter, ReLU's backward three: for the small networks of the tutorials the
 launches, not the arithmetic, are the cost. So each chain that dominates a training step
 is written once here as a few lines of arithmetic, in the small common subset of Python
-and CUDA C++ (assignments ``name = expression``; + - * /; comparisons; ``sqrt``, ``exp``,
-``log``, ``where(c, a, b)``, ``maximum(a, b)``):
+and CUDA C++ (assignments ``name = expression``; + - * /; comparisons, & and |;
+``sqrt``, ``exp``, ``log`` and ``where(c, a, b)``):
 
 - on CuPy the lines become one ``ElementwiseKernel`` (one launch, one pass, compiled on
   first use and cached by CuPy);
@@ -22,6 +22,7 @@ Scalars a kernel needs (``1 - beta2``, ``-lr``) are computed in Python before th
 so that the array arithmetic is the same operation for operation on every device.
 """
 import os
+import re
 
 from . import backend
 
@@ -71,6 +72,7 @@ class Kernel:
         body = []
         for line in self.lines:
             target, expr = (s.strip() for s in line.split("=", 1))
+            expr = re.sub(r"\bwhere\(", "mg_where(", expr)
             body.append(f"{target} = {expr};" if target in known else f"T {target} = {expr};")
             known.add(target)
         return cupy.ElementwiseKernel(in_params, out_params, "\n".join(body),
@@ -80,8 +82,7 @@ class Kernel:
         """The kernel's lines run with namespace ``xp`` (NumPy, array_api_strict, ...) on
         ``values`` (arrays and scalars by name); returns {output name: new array}."""
         env = dict(values, sqrt=xp.sqrt, exp=xp.exp, log=xp.log,
-                   where=lambda c, a, b: xp.where(xp.asarray(c), *_as_arrays(xp, a, b)),
-                   maximum=lambda a, b: xp.where((a > b) | (a != a), *_as_arrays(xp, a, b)))
+                   where=lambda c, a, b: xp.where(xp.asarray(c), *_as_arrays(xp, a, b)))
         for line in self.lines:
             target, expr = (s.strip() for s in line.split("=", 1))
             env[target] = eval(expr, {"__builtins__": {}}, env)  # noqa: S307 (our own lines)
@@ -100,13 +101,13 @@ def _as_arrays(xp, a, b):
     return tuple(x if backend.is_array(x) else xp.asarray(x, dtype=like.dtype) for x in (a, b))
 
 
-# The C++ side of where() and maximum(): maximum propagates NaN from either side, like
-# NumPy's and torch's.
+# The C++ side of where(): its result has the type of a + b (where(c, 0, x) is a float
+# for a float x), as NumPy's where would promote. Named mg_where in C++, away from CUDA's.
 _PREAMBLE = """
 template <typename C, typename A, typename B>
-__device__ A where(C c, A a, B b) { return c ? a : (A)b; }
-template <typename A>
-__device__ A maximum(A a, A b) { return (a > b || a != a) ? a : b; }
+__device__ auto mg_where(C c, A a, B b) -> decltype(a + b) {
+    return c ? (decltype(a + b))a : (decltype(a + b))b;
+}
 """
 
 # ------------------------------------------------------------------------ kernels

@@ -114,6 +114,7 @@ def strict_arrays_counting_reads():
 
 
 @pytest.mark.parametrize("make", STEPS.values(), ids=STEPS.keys())
+@pytest.mark.skipif(not has_strict(), reason=NO_STRICT)
 def test_a_training_step_reads_no_value_back_from_the_device(make):
     step = train_steps(make, "strict")
     with strict_arrays_counting_reads() as reads:

@@ -59,7 +59,12 @@ class Linear(Op):
         if x2.shape[1] != weight.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x2.shape[0]}x"
                                f"{x2.shape[1]} and {weight.shape[1]}x{weight.shape[0]})")
-        ctx.x2, ctx.weight, ctx.lead = x2, weight, x.shape[:-1]
+        need_x, need_w = ctx.needs_input_grad[:2]
+        # only what backward uses (an optimizer step on the weight before backward is fine
+        # when the input's gradient isn't wanted, as in PyTorch)
+        ctx.x2 = x2 if need_w else None
+        ctx.weight = weight if need_x else None
+        ctx.lead = x.shape[:-1]
         out_t = xp.matmul(weight, x2.mT)                 # (out, batch)
         if bias is not None:
             out_t += xp.reshape(bias, (-1, 1))

@@ -103,7 +103,7 @@ class Tensor:
         requires_grad = bool(requires_grad)
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+                               f"gradients (got {self.dtype})")
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(

@@ -559,7 +559,7 @@ class Tensor:
             raise RuntimeError("Inplace update to inference tensor outside InferenceMode is "
                                "not allowed.You can make a clone to get a normal tensor before "
                                "doing inplace update.")
-        if self._requires_grad and autograd._mode.record:
+        if autograd._mode.record:
             self._check_not_leaf()
         view = getattr(self, "_view_of", None)
         if view is not None and view[1] is S.Expand:
@@ -570,11 +570,20 @@ class Tensor:
             self._vc[0] += 1
 
     def _check_not_leaf(self):
+        """In grad mode, a leaf that requires grad (or a view of one) can't be written in
+        place, nor can a view made under no_grad of a tensor that requires grad."""
         view = getattr(self, "_view_of", None)
         base = self
         while view is not None:
             base = view[0]
             view = getattr(base, "_view_of", None)
+        if base is not self and base._requires_grad and not self._requires_grad:
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with grad "
+                "mode enabled. Given that this use case is ambiguous and error-prone, it is "
+                "forbidden. You can clarify your code by moving both the view and the inplace "
+                "either both inside the no_grad block (if you don't want the inplace to be "
+                "tracked) or both outside (if you want the inplace to be tracked).")
         if base.grad_fn is None and base._requires_grad:
             what = "a leaf Variable" if base is self else "a view of a leaf Variable"
             raise RuntimeError(f"{what} that requires grad is being used in an in-place "

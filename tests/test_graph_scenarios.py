@@ -181,6 +181,92 @@ def in_place_on_an_expanded_tensor(torch):
     a.expand(2, 3).add_(1)
 
 
+def in_place_on_a_row_of_a_non_leaf(torch):
+    x = leaf(torch, [[1., 2.], [3., 4.]])
+    y = x * 2
+    v = y[0]
+    v.add_(1)
+    (y * y).sum().backward()
+    return x.grad, v * 1
+
+
+def in_place_through_a_view_of_a_view(torch):
+    x = leaf(torch, [[1., 2., 3.], [3., 4., 5.]])
+    y = x * 2
+    y[0][1:].mul_(2)
+    (y * y).sum().backward()
+    return x.grad
+
+
+def in_place_through_a_transpose_rewrites_the_base(torch):
+    x = leaf(torch, [[1., 2.], [3., 4.]])
+    y = x.t() * 1
+    y.t().mul_(torch.tensor([[1., 2.], [3., 4.]], dtype=torch.float64))
+    (y * y).sum().backward()
+    return x.grad
+
+
+def copy_of_a_grad_value_into_a_row_of_a_plain_tensor(torch):
+    w = leaf(torch, [1., 2., 3.])
+    a = torch.zeros(2, 3, dtype=torch.float64)
+    a[0].copy_(w)
+    (a * a).sum().backward()
+    return w.grad
+
+
+def setitem_with_a_tuple_key(torch):
+    w = leaf(torch, [1., 2., 3.])
+    a = torch.zeros(2, 3, dtype=torch.float64)
+    a[0, 1] = w[0] * 3
+    (a * a).sum().backward()
+    return w.grad
+
+
+def setitem_with_an_index_tensor(torch):
+    x = leaf(torch, [1., 2., 3.])
+    y = x * 1
+    y[torch.tensor([0, 2])] = torch.tensor([5., 6.], dtype=torch.float64)
+    (y * x).sum().backward()
+    return x.grad
+
+
+def view_made_under_no_grad_written_with_grad_on(torch):
+    y = leaf(torch, [1., 2.]) * 2
+    with torch.no_grad():
+        v = y[0:1]
+    v.mul_(2)
+
+
+def grad_value_added_into_a_detached_tensor(torch):
+    x = leaf(torch, [1., 2.])
+    w = leaf(torch, [1., 1.])
+    y = x * 2
+    d = y.detach()
+    d.add_(w)
+    (d * y).sum().backward()
+    return x.grad, w.grad
+
+
+def clamp_zero_fill_sub_div_in_place_on_non_leaves(torch):
+    x = leaf(torch, [1., 2.])
+    a, b, c, d, e = x * 1, x * 1, x * 1, x * 1, x * 1
+    a.clamp_(min=1.5)
+    b.zero_()
+    c.fill_(3.)
+    d.sub_(x, alpha=2)
+    e.div_(x * 4)
+    (a + b + c * x + d + e).sum().backward()
+    return x.grad, a, b, c, d, e
+
+
+def saved_output_written_through_a_view(torch):
+    x = leaf(torch, [1., 2.])
+    y = x.exp()
+    z = y.view(2)
+    z.mul_(2)
+    y.sum().backward()
+
+
 # --------------------------------------------------------- views and version counters
 
 def write_through_a_slice_of_a_saved_input(torch):

@@ -85,10 +85,10 @@ class _GradMode:
     (``@no_grad()``): each call of the decorated function (each step of a generator)
     runs in a fresh context, so recursion and generators work."""
 
-    def __new__(cls, *args, **kwargs):
-        if args and callable(args[0]) and not isinstance(args[0], bool):
-            return cls()(args[0])  # bare decorator
-        return super().__new__(cls)
+    def __new__(cls, func=None, *args, **kwargs):
+        if callable(func):
+            return cls()(func)  # used bare: @no_grad
+        return object.__new__(cls)
 
     def _state(self):
         return _mode.grad, _mode.inference
@@ -248,8 +248,8 @@ class Op:
                 elif type(data) is not kind:
                     _raise_device_mismatch(args)
                 arrays.append(data)
-                needs.append(a.requires_grad)
-                any_grad = any_grad or a.requires_grad
+                needs.append(a._requires_grad)
+                any_grad = any_grad or a._requires_grad
             else:
                 arrays.append(a)
                 needs.append(False)
@@ -266,15 +266,17 @@ class Op:
             t = Tensor._make(out, None)
             if mode.inference:
                 t._vc = None  # an inference tensor: no version counter
-        else:
-            ctx.inputs = args
-            ctx.edges = [(a.grad_fn or (a if a.requires_grad else None))
-                         if isinstance(a, Tensor) else None for a in args]
-            try:
-                ctx.versions = [a._vc[0] if isinstance(a, Tensor) else None for a in args]
-            except TypeError:  # an inference tensor among the inputs
-                ctx.versions = _versions_without_inference(ctx, args)
-            ctx.freed = False
+        else:  # record, for each input, where its gradient goes and its version now
+            edges, versions = [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    edges.append(a.grad_fn or (a if a._requires_grad else None))
+                    vc = a._vc
+                    versions.append(vc[0] if vc is not None else _inference_input(ctx, a))
+                else:
+                    edges.append(None)
+                    versions.append(None)
+            ctx.inputs, ctx.edges, ctx.versions, ctx.freed = args, edges, versions, False
             t = Tensor._make(out, ctx)
         if cls.is_view and isinstance(args[0], Tensor) and backend.shares_memory(
                 t.data, arrays[0]):
@@ -321,31 +323,35 @@ class Op:
                 _raise_modified(None, vc[0], v, array, self if k == 0 else None)
 
     def _release(self):
-        """Drop the arrays forward saved (frees memory once backward has used them)."""
+        """Drop what forward saved, once backward has used it (frees memory). A node that
+        saved no arrays (only shapes, axes...) keeps it and can run again, as in PyTorch."""
         d = self.__dict__
-        for k, v in list(d.items()):
-            if backend.is_array(v) or (type(v) in (tuple, list) and any(
-                    backend.is_array(s) for s in v)):
-                del d[k]
-                self.freed = True
+        if d and _holds_arrays(d.values()):
+            d.clear()
+            self.freed = True
 
 
-def _versions_without_inference(ctx, args):
-    """Versions of the inputs, None for inference tensors, which must not be saved."""
-    versions = []
-    for a in args:
-        if isinstance(a, Tensor) and a._vc is None:
-            if ctx._saves(a.data):
-                raise RuntimeError(
-                    "Inference tensors cannot be saved for backward. Please do not use Tensors "
-                    "created in inference mode in computation tracked by autograd. To work "
-                    "around this, you can make a clone to get a normal tensor and use it in "
-                    "autograd, or use `minigrad.no_grad()` instead of "
-                    "`minigrad.inference_mode()`.")
-            versions.append(None)
-        else:
-            versions.append(a._vc[0] if isinstance(a, Tensor) else None)
-    return versions
+_ARRAY_TYPES = backend._device_by_type  # the array types seen so far (NumPy, CuPy, strict)
+
+
+def _holds_arrays(values):
+    for v in values:
+        t = type(v)
+        if t in _ARRAY_TYPES or ((t is tuple or t is list) and any(
+                type(s) in _ARRAY_TYPES for s in v)):
+            return True
+    return False
+
+
+def _inference_input(ctx, a):
+    """An inference tensor has no version to record, so it must not have been saved."""
+    if ctx._saves(a.data):
+        raise RuntimeError(
+            "Inference tensors cannot be saved for backward. Please do not use Tensors "
+            "created in inference mode in computation tracked by autograd. To work around "
+            "this, you can make a clone to get a normal tensor and use it in autograd, or use "
+            "`minigrad.no_grad()` instead of `minigrad.inference_mode()`.")
+    return None
 
 
 def _raise_modified(tensor, version, expected, array=None, node=None):
@@ -449,7 +455,7 @@ def backward(root, gradient=None, retain_graph=False):
                 if ig.dtype != data.dtype:
                     ig = backend.device_of(ig).xp.astype(ig, data.dtype)
             if not isinstance(f, Op):
-                if ig is not None and f.requires_grad:
+                if ig is not None and f._requires_grad:
                     _accumulate(f, ig)
                 continue
             if ig is not None:
@@ -531,10 +537,10 @@ def _accumulate(leaf, g):
     g = backend.coerce(g)
     if g.dtype != leaf.data.dtype:
         g = backend.device_of(g).xp.astype(g, leaf.data.dtype)
-    if leaf.grad is None:
-        leaf.grad = Tensor(backend.owned_copy(g))
+    if leaf._grad is None:
+        leaf._grad = Tensor(backend.owned_copy(g))
     else:
-        leaf.grad.data += g
+        leaf._grad.data += g
 
 
 def _check_finite(node, in_grads):

@@ -5,6 +5,7 @@ PyTorch's calling conventions (``dim``/``keepdim``, ``*shape``, Python scalars) 
 op calls.
 """
 import numbers
+import operator
 
 import numpy as np
 
@@ -94,12 +95,9 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
-    @property
-    def requires_grad(self):
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, requires_grad):
+    def _set_requires_grad(self, requires_grad):
+        """``t.requires_grad = flag``: only a floating-point leaf's flag can change (a
+        non-leaf's is fixed by its graph), with PyTorch's errors."""
         requires_grad = bool(requires_grad)
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
@@ -116,12 +114,10 @@ class Tensor:
                                "InferenceMode is not allowed.")
         self._requires_grad = requires_grad
 
-    @property
-    def grad(self):
-        return self._grad
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad)
 
-    @grad.setter
-    def grad(self, value):
+    def _set_grad(self, value):
+        """``t.grad = g``: a gradient of t's shape, dtype and device, or None."""
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
@@ -141,6 +137,8 @@ class Tensor:
                                    f"'{self.device}'. Please ensure that the gradient and the "
                                    "tensor are on the same device")
         self._grad = value
+
+    grad = property(operator.attrgetter("_grad"), _set_grad)
 
     # ------------------------------------------------------------- versions and views
     @property

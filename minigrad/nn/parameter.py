@@ -28,7 +28,7 @@ class Parameter(Tensor):
         keeping its identity, as in PyTorch."""
         _DATA.__set__(self, value.data if isinstance(value, Tensor) else value)
 
-    data = property(lambda self: _DATA.__get__(self), _set_data)
+    data = property(_DATA.__get__, _set_data)
 
     def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle keep the class and the flag
         return (Parameter, (Tensor(self.data), self.requires_grad))

@@ -11,34 +11,44 @@ fine), calls each node's backward, and accumulates gradients into the leaves' ``
 
 The graph is a record, not a lookup
 -----------------------------------
-What backward needs is captured when the op runs, so that later changes to the tensors
-(``detach_()``, ``requires_grad_()``, in-place writes) cannot rewrite history:
+Everything backward needs is captured when the op runs (in ``Op.apply``), so that
+later changes to the tensors (``detach_()``, ``requires_grad_()``, in-place writes)
+cannot rewrite history. Each node records:
 
-- ``edges``: one per input, where its gradient goes: the node that produced it, the leaf
-  tensor itself (its ``.grad`` is the sink), or None (no gradient wanted). Each node
-  has one output, so an edge is the node alone (torch's ``(node, 0)``); ``inputs``
-  keeps the tensors for their shapes, dtypes and versions.
-- ``versions``: each input's version when the op ran, and ``outputs``: the output's
-  ``(counter, version, array)``. An in-place write bumps a tensor's version counter;
-  views (reshape, slices, transpose, expand, detach) share their base's counter, so a
-  write through any of them is seen by all. At backward a node whose saved arrays
-  overlap the memory of an input or output that changed since raises torch's
-  "modified by an inplace operation" error. Only what an op saved is checked: an op
-  saves only what its backward needs (``Linear`` keeps the weight only when the
-  input's gradient is wanted), so an optimizer step between forward and backward is
-  fine exactly when it is in PyTorch.
-- An in-place op on a tensor in a graph (``h.relu_()``, ``out += x``, ``y[mask] = 0``,
-  ``a[1] = w[0]`` on a plain tensor) runs out of place, writes the result back into the
-  tensor's memory and moves the tensor's ``grad_fn`` to the new node (whose edges hold
-  the old one). A write through a view rewrites its base the same way.
+- ``edges``, one per input: where its gradient goes, i.e. the node that produced it,
+  the leaf tensor itself (whose ``.grad`` collects it), or None (no gradient wanted).
+  Every op has one output, so an edge is the node alone (torch's ``(node, 0)``).
+- ``inputs`` (for their shapes and dtypes) with their ``versions`` at that moment, and
+  ``outputs``: ``(version counter, version, array)`` of what it returned.
+- whatever its forward stored on ``ctx``: its saved arrays, and only what its backward
+  uses (``Linear`` keeps the weight only when the input's gradient is wanted).
 
-Every gradient that enters the engine, from ``gradient=``, from a user ``Function`` or
-from any op's backward, is checked (count, shape) and cast to its input's dtype on its
-edge; every edge is counted down, also one whose gradient is None, so no node waits
-forever for a gradient that never comes.
+Versions and views. A tensor's version counter is bumped by every in-place write. Views
+(reshape, slices, transpose, expand, detach) share their base's counter, so a write
+through any of them is seen by all. Before a node's backward runs, an input or output
+whose version moved on, and whose memory the node saved, raises PyTorch's "modified by
+an inplace operation" error, naming the op and both versions. Inputs the node did not
+save are not checked: an optimizer step between forward and backward is fine exactly
+when it is in PyTorch.
 
-Designed for what comes next (gradients of gradients): the edges and the version
-snapshots are all a node needs to be run again, or by a backward that records a graph.
+In-place ops in a graph (``h.relu_()``, ``out += x``, ``y[mask] = 0``, ``a[1] = w[0]``
+on a plain tensor) run out of place, write the result back into the tensor's memory,
+and make the new node the tensor's ``grad_fn``; the old one stays in the new node's
+edges. A saved input about to be overwritten is copied first (PyTorch's "original
+self"). A write through a view rewrites its base the same way (``base[key] = new``
+for a slice, the new values un-reshaped or un-permuted otherwise) and the view's
+history becomes a view of the new base.
+
+Gradients. Every gradient that enters the engine (``gradient=``, a user ``Function``'s
+backward, any op's backward) is checked (count, shape: equal or broadcast to the
+input's) and cast to its input's dtype on its edge. Every edge is counted down, also
+one whose gradient is None, so no node waits for a gradient that never comes. After a
+node's backward its saved arrays are freed (unless ``retain_graph=True``); a node
+that saved none can run again.
+
+What comes next (gradients of gradients, hooks): a node's edges and its version
+snapshots are all a second pass needs; a backward that records its own graph runs the
+same nodes with tensors instead of arrays, and hooks attach to nodes and edges.
 
 Grad mode (``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``) is
 per thread, as in PyTorch.

@@ -331,8 +331,8 @@ def shares_memory(a, b):
 
 
 def is_contiguous(a):
-    """Whether ``a`` lies row-major (C order) in one block of memory."""
-    a = getattr(a, "_array", a)
+    """Whether ``a`` lies row-major (C order) in one block of memory (always, for the
+    standard, which has no memory layout)."""
     return a.flags.c_contiguous if has_strides(a) else True
 
 

@@ -553,24 +553,25 @@ class Tensor:
 
     def _inplace(self, name):
         """Checks before an unrecorded in-place write, and the version bump."""
+        self._check_writable()
+        if self._vc is not None:
+            self._vc[0] += 1
+
+    def _check_writable(self):
+        """PyTorch's refusals of an in-place write: to an inference tensor outside inference
+        mode, to an expanded view, and in grad mode to a leaf that requires grad (or a view
+        of one), or to a view made under no_grad of a tensor that requires grad."""
         if self._vc is None and not autograd._mode.inference:
             raise RuntimeError("Inplace update to inference tensor outside InferenceMode is "
                                "not allowed.You can make a clone to get a normal tensor before "
                                "doing inplace update.")
-        if autograd._mode.record:
-            self._check_not_leaf()
         view = getattr(self, "_view_of", None)
         if view is not None and view[1] is S.Expand:
             raise RuntimeError("unsupported operation: more than one element of the written-to "
                                "tensor refers to a single memory location. Please clone() the "
                                "tensor before performing the operation.")
-        if self._vc is not None:
-            self._vc[0] += 1
-
-    def _check_not_leaf(self):
-        """In grad mode, a leaf that requires grad (or a view of one) can't be written in
-        place, nor can a view made under no_grad of a tensor that requires grad."""
-        view = getattr(self, "_view_of", None)
+        if not autograd._mode.record:
+            return
         base = self
         while view is not None:
             base = view[0]
@@ -590,7 +591,7 @@ class Tensor:
     def _rebase(self, result):
         """Record ``self <- result``: write its values into self's memory and make its
         node self's history (for a view, the base's history changes too)."""
-        self._check_not_leaf()
+        self._check_writable()
         if result.data.shape != self.data.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
@@ -605,10 +606,6 @@ class Tensor:
             base, op, kwargs = view
             if op is S.Index:
                 base._setitem(kwargs["key"], result)
-            elif op is S.Expand:
-                raise RuntimeError("unsupported operation: more than one element of the "
-                                   "written-to tensor refers to a single memory location. "
-                                   "Please clone() the tensor before performing the operation.")
             else:  # reshape / permute: the base's new value is the result, un-viewed
                 inverse = (S.Reshape.apply(result, shape=base.data.shape) if op is S.Reshape
                            else S.Permute.apply(result, dims=_inverse(kwargs["dims"])))
@@ -621,10 +618,10 @@ class Tensor:
         if node is not None:
             saved = node.__dict__
             for k, v in saved.items():
-                if v is old:  # a saved input is about to be overwritten: keep its value
-                    saved[k] = backend.owned_copy(v)
-                elif v is result.data:  # the saved output is self's memory from now on
+                if v is result.data:  # the saved output is self's memory from now on
                     saved[k] = old
+                elif backend.is_array(v) and backend.shares_memory(v, old):
+                    saved[k] = backend.owned_copy(v)  # a saved input about to be overwritten
         old[...] = result.data
         self._vc[0] += 1
         self.grad_fn, self._requires_grad = node, result._requires_grad

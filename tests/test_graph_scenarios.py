@@ -746,6 +746,17 @@ def inference_tensor_written_outside_inference_mode(torch):
     a.add_(1)
 
 
+def inference_tensor_given_a_grad_value_in_place(torch):
+    with torch.inference_mode():
+        a = torch.ones(3, dtype=torch.float64)
+    a.add_(leaf(torch, [1., 2., 3.]))
+
+
+def expanded_view_given_a_grad_value_in_place(torch):
+    a = torch.ones(3, dtype=torch.float64)
+    a.expand(2, 3).add_(leaf(torch, [1., 2., 3.]))
+
+
 def inference_mode_false_is_a_no_op(torch):
     with torch.inference_mode(False):
         return torch.is_grad_enabled(), torch.is_inference_mode_enabled()

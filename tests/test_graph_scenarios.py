@@ -561,6 +561,33 @@ def cross_entropy_with_a_constant_weight(torch):
     return x.grad
 
 
+def cross_entropy_with_probabilities_and_a_weight_that_requires_grad(torch):
+    w = leaf(torch, [1., 2., 3.])
+    x = leaf(torch, [[[1.], [2.], [3.]], [[0.], [1.], [0.]]])  # (N, C, d1)
+    p = torch.tensor([[[0.2], [0.3], [0.5]], [[1.], [0.], [0.]]], dtype=torch.float64)
+    F = torch.nn.functional
+    total = F.cross_entropy(x, p, weight=w * 2) + F.cross_entropy(
+        x, p, weight=w, reduction="sum", label_smoothing=0.1)
+    (total + (F.cross_entropy(x, p, weight=w, reduction="none") ** 2).sum()).backward()
+    return w.grad, x.grad
+
+
+def bce_with_a_weight_or_pos_weight_that_requires_grad(torch):
+    F = torch.nn.functional
+    x = leaf(torch, [[1., -2.], [0.5, 3.]])
+    t = torch.tensor([[1., 0.], [0., 1.]], dtype=torch.float64)
+    w = leaf(torch, [1., 2.])
+    raised = []
+    for kwargs in ({"weight": w}, {"pos_weight": w}):
+        try:
+            F.binary_cross_entropy_with_logits(x, t, **kwargs)
+        except RuntimeError:
+            raised.append(list(kwargs))
+    with torch.no_grad():
+        quiet = F.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=w)
+    return raised, quiet
+
+
 def float32_gradient_into_a_float64_graph(torch):
     x = leaf(torch, [1., 2., 3.])
     y = x.exp()

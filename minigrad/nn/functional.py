@@ -114,12 +114,12 @@ def _check_weight(weight, input, n_classes):
                            f"{N.type_name(weight.data)}")
 
 
-def _check_weight_not_differentiated(weight):
-    """Class weights of the class-index losses get no gradient: say so, as PyTorch does,
-    rather than silently give none."""
+def _check_weight_not_differentiated(weight, function="nll_loss_forward", argument="weight"):
+    """Weights that get no gradient (of the class-index losses, of BCE): say so, as PyTorch
+    does, rather than silently give none."""
     if weight is not None and weight.requires_grad and is_grad_enabled():
-        raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect "
-                           "to argument 'weight'. This input cannot have requires_grad True.")
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to "
+                           f"argument '{argument}'. This input cannot have requires_grad True.")
 
 
 def _check_class_targets(input, target, ignore_index, name):
@@ -230,6 +230,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{N.type_name(target.data)} (binary_cross_entropy_with_logits "
                            f"needs float targets: use target.float())")
+    for name, w in (("weight", weight), ("pos_weight", pos_weight)):
+        _check_weight_not_differentiated(w, "binary_cross_entropy_with_logits", name)
     return N.BCEWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
 
 

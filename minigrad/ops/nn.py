@@ -276,7 +276,8 @@ class CrossEntropy(Op):
 
 
 class CrossEntropyProbs(Op):
-    """d CE / dx = (softmax(x) * sum_c a_c - a) * g,  d CE / dp = -(1 - eps) w log_softmax(x) g
+    """d CE / dx = (softmax(x) * sum_c a_c - a) * g,  d CE / dp = -(1 - eps) w log_softmax(x) g,
+    d CE / dw_c = -sum over samples of (a_c / w_c) log_softmax(x)_c g
 
     ``target`` holds class probabilities p with the shape of ``x``: the loss is
     ``-sum_c a_c log_softmax(x)_c`` with ``a_c = w_c ((1 - eps) p_c + eps / C)``;
@@ -293,6 +294,7 @@ class CrossEntropyProbs(Op):
         pc = _classes_first(xp, target)
         a = pc * (1 - eps) + eps / n_classes if eps else pc
         w = None if weight is None else xp.reshape(weight, (n_classes, 1))
+        ctx.a_per_weight = a if ctx.needs_input_grad[2] else None
         if w is not None:
             a = a * w
         loss = -xp.sum(a * logp, axis=0)
@@ -313,7 +315,10 @@ class CrossEntropyProbs(Op):
             if ctx.w is not None:
                 gt = gt * ctx.w
             gt = _classes_last(xp, gt, ctx.shape)
-        return gx, gt, None
+        gw = None
+        if ctx.needs_input_grad[2]:
+            gw = -xp.sum(ctx.a_per_weight * ctx.logp * gs, axis=1)
+        return gx, gt, gw
 
 
 class NLLLoss(Op):

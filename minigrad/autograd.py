@@ -8,8 +8,55 @@ op object *is* the graph node and the place where forward saves what backward ne
 ``backward`` walks those nodes from the output back to the leaves in reverse
 topological order (an explicit work list, no recursion, so a 1,000,000-op chain is
 fine), calls each node's backward, and accumulates gradients into the leaves' ``.grad``.
+
+The graph is a record, not a lookup
+-----------------------------------
+Everything backward needs is captured when the op runs (in ``Op.apply``), so that
+later changes to the tensors (``detach_()``, ``requires_grad_()``, in-place writes)
+cannot rewrite history. Each node records:
+
+- ``edges``, one per input: where its gradient goes, i.e. the node that produced it,
+  the leaf tensor itself (whose ``.grad`` collects it), or None (no gradient wanted).
+  Every op has one output, so an edge is the node alone (torch's ``(node, 0)``).
+- ``inputs`` (for their shapes and dtypes) with their ``versions`` at that moment, and
+  ``outputs``: ``(version counter, version, array)`` of what it returned.
+- whatever its forward stored on ``ctx``: its saved arrays, and only what its backward
+  uses (``Linear`` keeps the weight only when the input's gradient is wanted).
+
+Versions and views. A tensor's version counter is bumped by every in-place write. Views
+(reshape, slices, transpose, expand, detach) share their base's counter, so a write
+through any of them is seen by all. Before a node's backward runs, an input or output
+whose version moved on, and whose memory the node saved, raises PyTorch's "modified by
+an inplace operation" error, naming the op and both versions. Inputs the node did not
+save are not checked: an optimizer step between forward and backward is fine exactly
+when it is in PyTorch.
+
+In-place ops in a graph (``h.relu_()``, ``out += x``, ``y[mask] = 0``, ``a[1] = w[0]``
+on a plain tensor) run out of place, write the result back into the tensor's memory,
+and make the new node the tensor's ``grad_fn``; the old one stays in the new node's
+edges. A saved input about to be overwritten is copied first (PyTorch's "original
+self"). A write through a view rewrites its base the same way (``base[key] = new``
+for a slice, the new values un-reshaped or un-permuted otherwise) and the view's
+history becomes a view of the new base.
+
+Gradients. Every gradient that enters the engine (``gradient=``, a user ``Function``'s
+backward, any op's backward) is checked (count, shape: equal or broadcast to the
+input's) and cast to its input's dtype on its edge. Every edge is counted down, also
+one whose gradient is None, so no node waits for a gradient that never comes. After a
+node's backward its saved arrays are freed (unless ``retain_graph=True``); a node
+that saved none can run again.
+
+What comes next (gradients of gradients, hooks): a node's edges and its version
+snapshots are all a second pass needs; a backward that records its own graph runs the
+same nodes with tensors instead of arrays, and hooks attach to nodes and edges.
+
+Grad mode (``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``) is
+per thread, as in PyTorch.
 """
-import contextlib
+import functools
+import inspect
+import sys
+import threading
 
 from . import backend
 
@@ -17,60 +64,141 @@ Tensor = None  # minigrad.tensor.Tensor, set by tensor.py (which imports this mo
 
 # --------------------------------------------------------------- gradient mode
 
-_grad_enabled = True
+
+class _Mode(threading.local):
+    """Grad mode, per thread: ``grad`` (is_grad_enabled), ``inference`` and ``record``
+    (ops build the graph: grad mode on and inference mode off)."""
+
+    grad = True
+    inference = False
+    record = True
+
+    def set(self, grad, inference):
+        self.grad, self.inference = grad, inference
+        self.record = grad and not inference
+
+
+_mode = _Mode()
 _anomaly = False
 
 
 def is_grad_enabled():
-    return _grad_enabled
+    return _mode.grad
 
 
-class _GradMode(contextlib.ContextDecorator):
-    """Context manager and decorator that sets whether ops record the graph."""
+def is_inference_mode_enabled():
+    return _mode.inference
 
-    enabled = True
+
+class _GradMode:
+    """A context manager that is also a decorator, bare (``@no_grad``) or called
+    (``@no_grad()``): each call of the decorated function (each step of a generator)
+    runs in a fresh context, so recursion and generators work."""
+
+    def __new__(cls, func=None, *args, **kwargs):
+        if callable(func):
+            return cls()(func)  # used bare: @no_grad
+        return object.__new__(cls)
+
+    def _state(self):
+        return _mode.grad, _mode.inference
 
     def __enter__(self):
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = self.enabled
+        self._prev = (_mode.grad, _mode.inference)
+        _mode.set(*self._state())
+        return self
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
+        _mode.set(*self._prev)
         return False
+
+    def clone(self):
+        return type(self)()
+
+    def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def generator(*args, **kwargs):
+                gen = func(*args, **kwargs)
+                try:
+                    with self.clone():
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            with self.clone():
+                                gen.close()
+                            raise
+                        except BaseException:
+                            with self.clone():
+                                response = gen.throw(*sys.exc_info())
+                        else:
+                            with self.clone():
+                                response = gen.send(request)
+                except StopIteration as stop:
+                    return stop.value
+            return generator
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return func(*args, **kwargs)
+        return wrapper
 
 
 class no_grad(_GradMode):
     """Ops inside build no graph: for evaluation and for in-place parameter updates."""
 
-    enabled = False
+    def _state(self):
+        return False, _mode.inference
 
 
 class enable_grad(_GradMode):
-    enabled = True
+    """Ops inside record the graph again (not inside ``inference_mode``, as in PyTorch)."""
+
+    def _state(self):
+        return True, _mode.inference
 
 
 class inference_mode(_GradMode):
-    """Like ``no_grad`` (minigrad has no separate inference tensors)."""
+    """Like ``no_grad``, and tensors made inside are inference tensors: they have no
+    version counter and can't be saved for backward (``inference_mode(False)`` is a no-op
+    context)."""
 
     def __init__(self, mode=True):
-        self.enabled = not mode
+        self.mode = bool(mode)
+
+    def _state(self):
+        if not self.mode:
+            return _mode.grad, False
+        return False, True
+
+    def clone(self):
+        return type(self)(self.mode)
 
 
 class set_grad_enabled(_GradMode):
-    """``set_grad_enabled(False)`` as a call sets the mode; as a context it restores it."""
+    """``set_grad_enabled(False)`` as a call sets the mode; as a context or a decorator it
+    restores the previous mode afterwards."""
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
 
     def __init__(self, mode):
-        global _grad_enabled
-        self.enabled = bool(mode)
-        self._before_call = _grad_enabled
-        _grad_enabled = self.enabled
+        self.mode = bool(mode)
+        self._prev = (_mode.grad, _mode.inference)
+        _mode.set(self.mode, _mode.inference)
 
     def __enter__(self):
-        global _grad_enabled
-        self._prev = self._before_call
-        _grad_enabled = self.enabled
+        return self
+
+    def clone(self):
+        return type(self)(self.mode)
+
+    def __call__(self, func):
+        _mode.set(*self._prev)  # decorating must not leave the mode changed
+        return super().__call__(func)
 
 
 class set_detect_anomaly:
@@ -102,13 +230,18 @@ class Op:
     Subclasses write ``forward(ctx, *args)`` returning an array and
     ``backward(ctx, grad)`` returning one gradient per positional argument (a tuple,
     or a single array for one argument; ``None`` where no gradient flows). ``ctx`` is
-    the op object: store on it whatever backward needs (``ctx.mask = x > 0``).
+    the op object: store on it whatever backward needs (``ctx.mask = x > 0``), and only
+    that: the arrays stored are the op's saved tensors, freed after backward and
+    version-checked before it.
 
     Gradients may have the broadcast shape of the output: the engine sums them back
     to each input's shape (``sum_to``), so no op has to undo broadcasting itself.
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "versions", "freed", "__dict__")
+    __slots__ = ("inputs", "needs_input_grad", "edges", "versions", "outputs", "freed",
+                 "__dict__")
+
+    is_view = False  # True for ops whose output may share its first input's memory
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -125,12 +258,13 @@ class Op:
                 elif type(data) is not kind:
                     _raise_device_mismatch(args)
                 arrays.append(data)
-                needs.append(a.requires_grad)
-                any_grad = any_grad or a.requires_grad
+                needs.append(a._requires_grad)
+                any_grad = any_grad or a._requires_grad
             else:
                 arrays.append(a)
                 needs.append(False)
-        record = any_grad and _grad_enabled
+        mode = _mode
+        record = any_grad and mode.record
         ctx.needs_input_grad = needs
         try:
             out = ctx.forward(*arrays, **kwargs)
@@ -139,11 +273,28 @@ class Op:
                 raise
             _raise_broadcast_error(arrays, e)
         if not record:
-            return Tensor._make(out, None)
-        ctx.inputs = args
-        ctx.versions = [a._version if isinstance(a, Tensor) else 0 for a in args]
-        ctx.freed = False
-        return Tensor._make(out, ctx)
+            t = Tensor._make(out, None)
+            if mode.inference:
+                t._vc = None  # an inference tensor: no version counter
+        else:  # record, for each input, where its gradient goes and its version now
+            edges, versions = [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    edges.append(a.grad_fn or (a if a._requires_grad else None))
+                    vc = a._vc
+                    versions.append(vc[0] if vc is not None else _inference_input(ctx, a))
+                else:
+                    edges.append(None)
+                    versions.append(None)
+            ctx.inputs, ctx.edges, ctx.versions, ctx.freed = args, edges, versions, False
+            t = Tensor._make(out, ctx)
+        if cls.is_view and isinstance(args[0], Tensor) and backend.shares_memory(
+                t.data, arrays[0]):
+            t._share_version(args[0], cls, kwargs)
+        if record:
+            vc = t._vc
+            ctx.outputs = [(vc, vc[0] if vc is not None else 0, t.data)]
+        return t
 
     def forward(ctx, *args):
         raise NotImplementedError
@@ -160,13 +311,72 @@ class Op:
     @property
     def next_functions(self):
         """The nodes (or leaves) this node sends gradients to, like torch's."""
-        return tuple((a.grad_fn if isinstance(a, Tensor) else None, 0) for a in self.inputs)
+        return tuple((e if isinstance(e, Op) else None, 0) for e in self.edges)
+
+    def _saves(self, array):
+        """Whether what forward saved overlaps ``array``'s memory."""
+        for v in self.__dict__.values():
+            for s in (v if type(v) in (tuple, list) else (v,)):
+                if backend.is_array(s) and backend.shares_memory(s, array):
+                    return True
+        return False
+
+    def _check_saved(self):
+        """Raise if a saved input or output was modified in place since forward."""
+        if not self.__dict__:
+            return  # nothing saved, so nothing can have gone stale
+        for inp, v in zip(self.inputs, self.versions):
+            if v is not None and inp._vc[0] != v and self._saves(inp.data):
+                _raise_modified(inp, inp._vc[0], v)
+        for k, (vc, v, array) in enumerate(self.outputs):
+            if vc is not None and vc[0] != v and self._saves(array):
+                _raise_modified(None, vc[0], v, array, self if k == 0 else None)
 
     def _release(self):
-        """Drop what forward saved (frees memory once backward has used it)."""
-        if self.__dict__:
-            self.__dict__.clear()
+        """Drop what forward saved, once backward has used it (frees memory). A node that
+        saved no arrays (only shapes, axes...) keeps it and can run again, as in PyTorch."""
+        d = self.__dict__
+        if d and _holds_arrays(d.values()):
+            d.clear()
             self.freed = True
+
+
+_ARRAY_TYPES = backend._device_by_type  # the array types seen so far (NumPy, CuPy, strict)
+
+
+def _holds_arrays(values):
+    for v in values:
+        t = type(v)
+        if t in _ARRAY_TYPES or ((t is tuple or t is list) and any(
+                type(s) in _ARRAY_TYPES for s in v)):
+            return True
+    return False
+
+
+def _inference_input(ctx, a):
+    """An inference tensor has no version to record, so it must not have been saved."""
+    if ctx._saves(a.data):
+        raise RuntimeError(
+            "Inference tensors cannot be saved for backward. Please do not use Tensors "
+            "created in inference mode in computation tracked by autograd. To work around "
+            "this, you can make a clone to get a normal tensor and use it in autograd, or use "
+            "`minigrad.no_grad()` instead of `minigrad.inference_mode()`.")
+    return None
+
+
+def _raise_modified(tensor, version, expected, array=None, node=None):
+    """PyTorch's error for a saved tensor written in place before backward used it."""
+    if tensor is not None:
+        array, node = tensor.data, tensor.grad_fn
+    from .tensor import _TYPE_NAMES
+    dtype = backend.dtype_of(array).name
+    where = "" if node is None else f", which is output 0 of {node.name()[:-len('Backward')]},"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [minigrad.{_TYPE_NAMES.get(dtype, dtype)} {list(array.shape)}]"
+        f"{where} is at version {version}; expected version {expected} instead. Hint: "
+        "enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with minigrad.autograd.set_detect_anomaly(True).")
 
 
 def _raise_device_mismatch(args):
@@ -217,33 +427,19 @@ def backward(root, gradient=None, retain_graph=False):
     if not root.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                            "grad_fn")
-    xp = root.device.xp
-    if gradient is None:
-        if root.numel() != 1:
-            raise RuntimeError("grad can be implicitly created only for scalar outputs (got "
-                               f"a tensor of shape {tuple(root.shape)}; pass gradient=...)")
-        grad = xp.ones_like(root.data)
-    else:
-        grad = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient)
-        if tuple(grad.shape) != tuple(root.shape):
-            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
-                               f"{tuple(grad.shape)} and output[0] has a shape of "
-                               f"{tuple(root.shape)}.")
+    grad = _root_gradient(root, gradient)
     if root.grad_fn is None:
         _accumulate(root, grad)
         return
 
     # Count, for every node, how many edges point into it: a node is ready once the
-    # gradients of all its consumers have arrived.
+    # gradients (or Nones) of all its consumers have arrived.
     pending = {root.grad_fn: 0}
     stack = [root.grad_fn]
     while stack:
         node = stack.pop()
-        if node.inputs is None:
-            continue
-        for inp in node.inputs:
-            if isinstance(inp, Tensor) and inp.grad_fn is not None:
-                f = inp.grad_fn
+        for f in node.edges:
+            if isinstance(f, Op):
                 if f in pending:
                     pending[f] += 1
                 else:
@@ -254,37 +450,96 @@ def backward(root, gradient=None, retain_graph=False):
     ready = [root.grad_fn]
     while ready:
         node = ready.pop()
-        g = grads.pop(node)
-        if node.freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time.")
-        _check_versions(node)
-        in_grads = node.backward(g)
-        if not isinstance(in_grads, tuple):
-            in_grads = (in_grads,)
-        if _anomaly:
-            _check_finite(node, in_grads)
-        if not retain_graph:
-            node._release()
-        for inp, ig in zip(node.inputs, in_grads):
-            if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
-                continue
-            if ig.shape != inp.data.shape:
-                ig = sum_to(ig, inp.data.shape)
-            f = inp.grad_fn
+        g = grads.pop(node, None)
+        if g is None:  # no gradient reached this node: nothing reaches its inputs either
+            in_grads = (None,) * len(node.edges)
+        else:
+            in_grads = _run_backward(node, g, retain_graph)
+        for inp, f, ig in zip(node.inputs, node.edges, in_grads):
             if f is None:
-                _accumulate(inp, ig)
                 continue
-            if f in grads:
-                grads[f] = grads[f] + ig
-            else:
-                grads[f] = ig
+            if ig is not None:
+                data = inp.data
+                if ig.shape != data.shape:
+                    ig = _sum_to_input(node, ig, data.shape, inp)
+                if ig.dtype != data.dtype:
+                    ig = backend.device_of(ig).xp.astype(ig, data.dtype)
+            if not isinstance(f, Op):
+                if ig is not None and f._requires_grad:
+                    _accumulate(f, ig)
+                continue
+            if ig is not None:
+                if f in grads:
+                    grads[f] = grads[f] + ig
+                else:
+                    grads[f] = ig
             pending[f] -= 1
             if pending[f] == 0:
                 ready.append(f)
+
+
+def _run_backward(node, g, retain_graph):
+    """One node's backward: checks before it, its input gradients counted after it."""
+    if node.freed:
+        raise RuntimeError(
+            "Trying to backward through the graph a second time (or directly access saved "
+            "tensors after they have already been freed). Saved intermediate values of the "
+            "graph are freed when you call .backward() or autograd.grad(). Specify "
+            "retain_graph=True if you need to backward through the graph a second time or "
+            "if you need to access saved tensors after calling backward.")
+    node._check_saved()
+    in_grads = node.backward(g)
+    if type(in_grads) is not tuple:
+        in_grads = (in_grads,)
+    n = len(node.edges)
+    if len(in_grads) != n:
+        if len(in_grads) < n or any(x is not None for x in in_grads[n:]):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                               f"gradients (expected {n}, got {len(in_grads)})")
+        in_grads = in_grads[:n]
+    if _anomaly:
+        _check_finite(node, in_grads)
+    if not retain_graph:
+        node._release()
+    return in_grads
+
+
+def _sum_to_input(node, ig, shape, inp):
+    """A gradient of a broadcast shape summed back to its input's; any other shape is an
+    invalid gradient (PyTorch's message)."""
+    gs = tuple(ig.shape)
+    lead = len(gs) - len(shape)
+    if lead < 0 or any(s != n and s != 1 for s, n in zip(shape, gs[lead:])):
+        k = next(i for i, x in enumerate(node.inputs) if x is inp)
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {k} "
+                           f"- got {list(gs)} but expected shape compatible with "
+                           f"{list(shape)}")
+    return sum_to(ig, shape)
+
+
+def _root_gradient(root, gradient):
+    """The gradient backward starts from: ones for a scalar, else ``gradient`` checked
+    against the root's shape and cast to its dtype."""
+    if gradient is None:
+        if root.numel() != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs (got "
+                               f"a tensor of shape {tuple(root.shape)}; pass gradient=...)")
+        return root.device.xp.ones_like(root.data)
+    if isinstance(gradient, (list, tuple)) and len(gradient) == 1:
+        gradient = gradient[0]  # torch takes one gradient per output
+    if not isinstance(gradient, Tensor):
+        first = gradient[0] if isinstance(gradient, (list, tuple)) and gradient else gradient
+        kind = first.dtype.name if backend.is_array(first) else type(first).__name__
+        raise TypeError(f"gradients can be either Tensors or None, but got {kind}")
+    grad = gradient.data
+    if tuple(grad.shape) != tuple(root.shape):
+        from .tensor import Size
+        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                           f"{Size(grad.shape)!r} and output[0] has a shape of "
+                           f"{Size(root.shape)!r}.")
+    if grad.dtype != root.data.dtype:
+        grad = root.device.xp.astype(grad, root.data.dtype)
+    return grad
 
 
 def _accumulate(leaf, g):
@@ -292,21 +547,10 @@ def _accumulate(leaf, g):
     g = backend.coerce(g)
     if g.dtype != leaf.data.dtype:
         g = backend.device_of(g).xp.astype(g, leaf.data.dtype)
-    if leaf.grad is None:
-        leaf.grad = Tensor(backend.owned_copy(g))
+    if leaf._grad is None:
+        leaf._grad = Tensor(backend.owned_copy(g))
     else:
-        leaf.grad.data += g
-
-
-def _check_versions(node):
-    if not node.__dict__:
-        return  # nothing saved, so nothing can have gone stale
-    for inp, v in zip(node.inputs, node.versions):
-        if isinstance(inp, Tensor) and inp._version != v:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{inp.dtype} {list(inp.shape)}], which is output 0 of "
-                f"{inp.grad_fn!r}, is at version {inp._version}; expected version {v} instead.")
+        leaf._grad.data += g
 
 
 def _check_finite(node, in_grads):
@@ -325,11 +569,22 @@ def _check_finite(node, in_grads):
 class FunctionCtx:
     """The ``ctx`` a user-defined Function sees: save tensors for backward, as in PyTorch."""
 
+    _saved = ()
+    _freed = False
+
     def save_for_backward(self, *tensors):
         self._saved = tensors
+        self._versions = [t._vc[0] if isinstance(t, Tensor) and t._vc is not None else None
+                          for t in tensors]
 
     @property
     def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError("Trying to backward through the graph a second time (or "
+                               "directly access saved tensors after they have already been "
+                               "freed). Specify retain_graph=True if you need to backward "
+                               "through the graph a second time or if you need to access "
+                               "saved tensors after calling backward.")
         return self._saved
 
 
@@ -350,34 +605,54 @@ class Function:
         y = Cube.apply(x)
 
     ``forward`` and ``backward`` receive and return Tensors (with gradient recording off
-    inside them); ``parity.check_op`` compares your backward with PyTorch's.
+    inside them); ``forward`` sees the very tensors passed to ``apply``. The gradients
+    backward returns are checked like PyTorch's (one per input, each of its input's shape
+    or one that sums to it) and cast to their input's dtype. ``parity.check_op`` compares
+    your backward with PyTorch's.
     """
 
     @classmethod
     def apply(cls, *args):
-        return _UserOp.apply(*args, fn=cls)
+        out = _UserOp.apply(*args, fn=cls, tensors=args)
+        node = out.grad_fn
+        result = node.__dict__.pop("result", None) if node is not None else None
+        if result is not None:  # the tensor forward returned and the one apply returns
+            out._vc = result._vc  # are one: in-place writes to either are seen by both
+            node.outputs = [(out._vc, out._vc[0] if out._vc else 0, out.data)]
+        return out
 
 
 class _UserOp(Op):
     """Adapts a tensor-level ``Function`` to the engine's array-level ``Op``."""
 
-    def forward(ctx, *arrays, fn):
-        from .tensor import Tensor
+    def forward(ctx, *arrays, fn, tensors):
         ctx.fn = fn
         ctx.user_ctx = FunctionCtx()
         ctx.user_ctx.needs_input_grad = tuple(ctx.needs_input_grad)
-        args = [Tensor(a) if backend.is_array(a) else a for a in arrays]
+        args = [t if isinstance(t, Tensor) else
+                (Tensor(a) if backend.is_array(a) else a) for t, a in zip(tensors, arrays)]
         with no_grad():
             out = fn.forward(ctx.user_ctx, *args)
+        ctx.result = out
         return out.data
 
     def backward(ctx, grad):
-        from .tensor import Tensor
         with no_grad():
             grads = ctx.fn.backward(ctx.user_ctx, Tensor(grad))
         if not isinstance(grads, tuple):
             grads = (grads,)
         return tuple(g.data if isinstance(g, Tensor) else None for g in grads)
+
+    def _check_saved(self):
+        u = self.__dict__.get("user_ctx")
+        for t, v in zip(u._saved, getattr(u, "_versions", ())):
+            if v is not None and t._vc[0] != v:
+                _raise_modified(t, t._vc[0], v)
+
+    def _release(self):
+        u = self.__dict__.get("user_ctx")
+        if u is not None and u._saved:
+            u._saved, u._freed, self.freed = (), True, True
 
     def name(self):
         fn = self.__dict__.get("fn")
@@ -395,7 +670,6 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     (f(x + eps e_i) - f(x - eps e_i)) / (2 eps). Returns True, or raises (or returns
     False when ``raise_exception=False``) naming the input and element that disagree.
     """
-    from .tensor import Tensor
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)

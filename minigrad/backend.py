@@ -333,6 +333,22 @@ def move(array, dev):
     return from_numpy(to_numpy(array), dev)
 
 
+def shares_memory(a, b):
+    """Whether arrays ``a`` and ``b`` may overlap in memory (a view and its base do)."""
+    a, b = getattr(a, "_array", a), getattr(b, "_array", b)  # array_api_strict wraps NumPy
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        return bool(np.may_share_memory(a, b))
+    if has_strides(a) and has_strides(b) and device_of(a) == device_of(b):
+        return bool(device_of(a).xp.may_share_memory(a, b))
+    return False
+
+
+def is_contiguous(a):
+    """Whether ``a`` lies row-major (C order) in one block of memory (always, for the
+    standard, which has no memory layout)."""
+    return a.flags.c_contiguous if has_strides(a) else True
+
+
 # -------------------------------------------------------------- random numbers
 # Random numbers are drawn on the host and moved: the same seed gives the same
 # numbers on every device, which makes cross-device tests exact.

@@ -1,12 +1,14 @@
 """Making tensors: from data, filled with a value, or random (PyTorch's signatures)."""
 import numpy as np
 
-from . import backend
+from . import autograd, backend
 from .tensor import Tensor, _to_array
 
 
 def _finish(arr, requires_grad):
     t = Tensor._make(arr, None)
+    if autograd.is_inference_mode_enabled():
+        t._vc = None  # an inference tensor
     if requires_grad:
         t.requires_grad_(True)
     return t

@@ -5,6 +5,7 @@ PyTorch's calling conventions (``dim``/``keepdim``, ``*shape``, Python scalars) 
 op calls.
 """
 import numbers
+import operator
 
 import numpy as np
 
@@ -14,7 +15,12 @@ from .ops import elementwise as E, reduce as R, shape as S
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "__weakref__")
+    # _requires_grad is what ops read (fast); ``requires_grad`` is the checked property.
+    # _vc is the version counter, a one-element list shared by a tensor and its views
+    # (None for an inference tensor); _view_of is (base, view op, its arguments) for a
+    # view, set only on views.
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_view_of",
+                 "__weakref__")
 
     __array_priority__ = 1000  # make numpy scalars defer to Tensor's reflected operators
 
@@ -24,10 +30,10 @@ class Tensor:
         elif not (backend.is_array(data) or isinstance(data, np.generic)):
             data = _to_array(data, None, backend.CPU)
         self.data = backend.coerce(data)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
-        self._version = 0
-        self.requires_grad = False
+        self._vc = None if autograd._mode.inference else [0]
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -36,10 +42,10 @@ class Tensor:
         """Fast constructor used by ops (no conversion or checks)."""
         t = cls.__new__(cls)
         t.data = data if type(data) in _ARRAY_TYPES else backend.coerce(data)
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
-        t.requires_grad = grad_fn is not None
-        t._version = 0
+        t._requires_grad = grad_fn is not None
+        t._vc = [0]
         return t
 
     # ------------------------------------------------------------- properties
@@ -86,13 +92,72 @@ class Tensor:
         return self.dtype.is_floating_point
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients "
-                               f"(got {self.dtype})")
-        if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         self.requires_grad = requires_grad
         return self
+
+    def _set_requires_grad(self, requires_grad):
+        """``t.requires_grad = flag``: only a floating-point leaf's flag can change (a
+        non-leaf's is fixed by its graph), with PyTorch's errors."""
+        requires_grad = bool(requires_grad)
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               f"gradients (got {self.dtype})")
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach().")
+            return
+        if requires_grad and self._vc is None and not autograd._mode.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
+        self._requires_grad = requires_grad
+
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad)
+
+    def _set_grad(self, value):
+        """``t.grad = g``: a gradient of t's shape, dtype and device, or None."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and "
+                                   "the tensor are the same size")
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor "
+                    f"with dtype '{self.dtype}'. The gradient must match the tensor's dtype.")
+            if value.device != self.device:
+                raise RuntimeError(f"attempting to assign a gradient located on device "
+                                   f"'{value.device}' to a tensor located on device "
+                                   f"'{self.device}'. Please ensure that the gradient and the "
+                                   "tensor are on the same device")
+        self._grad = value
+
+    grad = property(operator.attrgetter("_grad"), _set_grad)
+
+    # ------------------------------------------------------------- versions and views
+    @property
+    def _version(self):
+        if self._vc is None:
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value):  # optimizers bump it after writing .data in place
+        self._vc[0] = value
+
+    def is_inference(self):
+        return self._vc is None
+
+    def _share_version(self, base, op, kwargs):
+        """Make this tensor a view of ``base``: one version counter for both."""
+        self._vc = base._vc
+        self._view_of = (base, op, kwargs)
 
     # ------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
@@ -102,11 +167,17 @@ class Tensor:
         autograd.backward(self, gradient, bool(retain_graph))
 
     def detach(self):
-        return Tensor._make(self.data, None)
+        """The same data, cut from the graph; shares the version counter (a write to it is
+        seen by the graph that saved this tensor)."""
+        t = Tensor._make(self.data, None)
+        t._vc = self._vc
+        return t
 
     def detach_(self):
+        if getattr(self, "_view_of", None) is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def retain_grad(self):
@@ -175,8 +246,14 @@ class Tensor:
     def clone(self):
         return _Clone.apply(self)
 
+    def is_contiguous(self):
+        return backend.is_contiguous(self.data)
+
     def contiguous(self):
-        return self
+        """Self when already row-major in memory, else a row-major copy (as in PyTorch)."""
+        if backend.is_contiguous(self.data):
+            return self
+        return _Contiguous.apply(self)
 
     # ------------------------------------------------------------- arithmetic
     def __add__(self, other):
@@ -342,8 +419,11 @@ class Tensor:
         values = R.MaxAlong.apply(self, dim=dim, keepdim=keepdim, largest=largest)
         node = values.grad_fn
         index = node.index if node is not None else _argextreme(self.data, dim, keepdim, largest)
+        indices = Tensor._make(index, None)
+        if node is not None:  # the indices are the node's second output, saved for backward
+            node.outputs.append((indices._vc, 0, index))
         cls = return_types_max if largest else return_types_min
-        return cls(values, Tensor._make(index, None))
+        return cls(values, indices)
 
     def amax(self, dim=(), keepdim=False):
         return R.Amax.apply(self, dim=dim if dim != () else None, keepdim=keepdim)
@@ -460,36 +540,132 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
 
-    # ------------------------------------------------------------- in place (no graph)
+    # ------------------------------------------------------------- in place
+    # A write to a tensor outside any graph (grad mode off, or nothing involved requires
+    # grad) changes its memory and bumps its version. A write that a gradient must flow
+    # through is recorded: computed out of place by an op, written back, and the tensor's
+    # history moved to that op's node (``_rebase``).
+
+    def _records(self, other=None):
+        """Whether an in-place write to self with ``other`` must be recorded in the graph."""
+        return autograd._mode.record and (self._requires_grad or (
+            isinstance(other, Tensor) and other._requires_grad))
+
     def _inplace(self, name):
-        if autograd.is_grad_enabled() and self.requires_grad:
-            what = "a leaf Variable that requires grad" if self.is_leaf else "a tensor in a graph"
-            raise RuntimeError(f"{what} is being used in an in-place operation ({name}); "
-                               "minigrad records no in-place ops: wrap the update in "
-                               "minigrad.no_grad() or write it out of place")
-        self._version += 1
+        """Checks before an unrecorded in-place write, and the version bump."""
+        self._check_writable()
+        if self._vc is not None:
+            self._vc[0] += 1
 
-    def __setitem__(self, key, value):
-        self._inplace("__setitem__")
-        self.data[_index_key(key, self)] = value.data if isinstance(value, Tensor) else value
+    def _check_writable(self):
+        """PyTorch's refusals of an in-place write: to an inference tensor outside inference
+        mode, to an expanded view, and in grad mode to a leaf that requires grad (or a view
+        of one), or to a view made under no_grad of a tensor that requires grad."""
+        if self._vc is None and not autograd._mode.inference:
+            raise RuntimeError("Inplace update to inference tensor outside InferenceMode is "
+                               "not allowed.You can make a clone to get a normal tensor before "
+                               "doing inplace update.")
+        view = getattr(self, "_view_of", None)
+        if view is not None and view[1] is S.Expand:
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
+        if not autograd._mode.record:
+            return
+        base = self
+        while view is not None:
+            base = view[0]
+            view = getattr(base, "_view_of", None)
+        if base is not self and base._requires_grad and not self._requires_grad:
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with grad "
+                "mode enabled. Given that this use case is ambiguous and error-prone, it is "
+                "forbidden. You can clarify your code by moving both the view and the inplace "
+                "either both inside the no_grad block (if you don't want the inplace to be "
+                "tracked) or both outside (if you want the inplace to be tracked).")
+        if base.grad_fn is None and base._requires_grad:
+            what = "a leaf Variable" if base is self else "a view of a leaf Variable"
+            raise RuntimeError(f"{what} that requires grad is being used in an in-place "
+                               "operation.")
 
-    def zero_(self):
-        self._inplace("zero_")
-        self.data[...] = 0
+    def _rebase(self, result):
+        """Record ``self <- result``: write its values into self's memory and make its
+        node self's history (for a view, the base's history changes too)."""
+        self._check_writable()
+        if result.data.shape != self.data.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(result.shape)}")
+        if result.dtype != self.dtype:
+            if not self.dtype.is_floating_point and result.dtype.is_floating_point:
+                raise RuntimeError(f"result type {_TYPE_NAMES[result.dtype.name][:-6]} can't "
+                                   f"be cast to the desired output type "
+                                   f"{_TYPE_NAMES[self.dtype.name][:-6]}")
+            result = result.to(self.dtype)
+        view = getattr(self, "_view_of", None)
+        if view is not None:
+            base, op, kwargs = view
+            if op is S.Index:
+                base._setitem(kwargs["key"], result)
+            else:  # reshape / permute: the base's new value is the result, un-viewed
+                inverse = (S.Reshape.apply(result, shape=base.data.shape) if op is S.Reshape
+                           else S.Permute.apply(result, dims=_inverse(kwargs["dims"])))
+                base._rebase(inverse)
+            fresh = op.apply(base, **kwargs)  # the view's history: the view of the new base
+            self.grad_fn, self._requires_grad = fresh.grad_fn, fresh._requires_grad
+            return self
+        node = result.grad_fn
+        old = self.data
+        if node is not None:
+            saved = node.__dict__
+            for k, v in saved.items():
+                if v is result.data:  # the saved output is self's memory from now on
+                    saved[k] = old
+                elif backend.is_array(v) and backend.shares_memory(v, old):
+                    saved[k] = backend.owned_copy(v)  # a saved input about to be overwritten
+        old[...] = result.data
+        self._vc[0] += 1
+        self.grad_fn, self._requires_grad = node, result._requires_grad
+        if node is not None:
+            # self is the node's output now; as an input its old values were copied above
+            node.versions = [None if x is self else v for x, v in zip(node.inputs, node.versions)]
+            node.outputs = [(self._vc, self._vc[0], old)]
         return self
 
+    def __setitem__(self, key, value):
+        self._setitem(_index_key(key, self), value)
+
+    def _setitem(self, key, value):
+        if self._records(value):
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being "
+                                   "used in an in-place operation.")
+            self._rebase(_SetItem.apply(self, _operand(value, self), key=key))
+            return
+        self._inplace("__setitem__")
+        self.data[key] = value.data if isinstance(value, Tensor) else value
+
+    def zero_(self):
+        return self.fill_(0)
+
     def fill_(self, value):
+        if self._records(value):
+            return self._rebase(_SetItem.apply(self, _operand(value, self), key=...))
         self._inplace("fill_")
-        self.data[...] = value
+        self.data[...] = value.data if isinstance(value, Tensor) else value
         return self
 
     def copy_(self, src):
+        if self._records(src):
+            src = src.to(self.device) if isinstance(src, Tensor) else src
+            return self._rebase(_SetItem.apply(self, src, key=...))
         self._inplace("copy_")
         src = src.data if isinstance(src, Tensor) else src
         self.data[...] = backend.move(src, self.device) if backend.is_array(src) else src
         return self
 
     def add_(self, other, alpha=1):
+        if self._records(other):
+            return self._rebase(self + (other * alpha if alpha != 1 else other))
         self._inplace("add_")
         other = other.data if isinstance(other, Tensor) else other
         self.data += other * alpha if alpha != 1 else other
@@ -499,31 +675,42 @@ class Tensor:
         return self.add_(other, alpha=-alpha)
 
     def mul_(self, other):
+        if self._records(other):
+            return self._rebase(self * other)
         self._inplace("mul_")
         self.data *= other.data if isinstance(other, Tensor) else other
         return self
 
     def div_(self, other):
+        if self._records(other):
+            return self._rebase(self / other)
         self._inplace("div_")
         self.data /= other.data if isinstance(other, Tensor) else other
         return self
 
     def clamp_(self, min=None, max=None):
+        if self._records():
+            return self._rebase(self.clamp(min, max))
         self._inplace("clamp_")
         self.data[...] = self.device.xp.clip(self.data, min, max)
         return self
 
-    def uniform_(self, a=0.0, b=1.0):
-        self._inplace("uniform_")
-        values = backend.get_rng().uniform(a, b, size=self.data.shape)
-        self.data[...] = backend.from_numpy(values.astype(self.dtype.name), self.device)
+    def relu_(self):
+        if self._records():
+            return self._rebase(self.relu())
+        self._inplace("relu_")
+        self.data[...] = E.ReLU.apply(self).data
         return self
 
+    def uniform_(self, a=0.0, b=1.0):
+        values = backend.get_rng().uniform(a, b, size=self.data.shape)
+        return self.copy_(Tensor(backend.from_numpy(values.astype(self.dtype.name),
+                                                    self.device)))
+
     def normal_(self, mean=0.0, std=1.0):
-        self._inplace("normal_")
         values = backend.get_rng().normal(mean, std, size=self.data.shape)
-        self.data[...] = backend.from_numpy(values.astype(self.dtype.name), self.device)
-        return self
+        return self.copy_(Tensor(backend.from_numpy(values.astype(self.dtype.name),
+                                                    self.device)))
 
     __iadd__ = add_
     __isub__ = sub_
@@ -731,6 +918,45 @@ class _Cast(autograd.Op):
 
     def backward(ctx, g):
         return backend.device_of(g).xp.astype(g, ctx.source)
+
+
+class _SetItem(autograd.Op):
+    """d (x with x[key] = v) = (g with g[key] = 0, g[key])   (a recorded ``x[key] = v``)"""
+
+    def forward(ctx, x, value, key):
+        ctx.key = key
+        out = backend.owned_copy(x)
+        out[key] = value
+        return out
+
+    def backward(ctx, g):
+        gx = backend.owned_copy(g)
+        gx[ctx.key] = 0
+        gv = g[ctx.key] if ctx.needs_input_grad[1] else None
+        return gx, gv
+
+    def name(self):
+        return "CopySlicesBackward"
+
+
+def _inverse(dims):
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return tuple(inverse)
+
+
+class _Contiguous(autograd.Op):
+    """d contiguous(x) = g   (a row-major copy)"""
+
+    def forward(ctx, x):
+        return backend.owned_copy(x)
+
+    def backward(ctx, g):
+        return g
+
+    def name(self):
+        return "CloneBackward"
 
 
 class _Clone(autograd.Op):

@@ -8,6 +8,7 @@ user most often gets wrong, with PyTorch's error types and wording.
 import warnings
 
 from .. import backend
+from ..autograd import is_grad_enabled
 from ..ops import elementwise as E
 from ..ops import nn as N
 from ..ops import reduce as R
@@ -28,8 +29,8 @@ def linear(input, weight, bias=None):
 
 
 def relu(input, inplace=False):
-    """max(x, 0) element-wise (computed out of place even when ``inplace=True``)."""
-    return E.ReLU.apply(input)
+    """max(x, 0) element-wise (``inplace=True`` writes it into ``input`` and returns it)."""
+    return input.relu_() if inplace else E.ReLU.apply(input)
 
 
 def sigmoid(input):
@@ -113,6 +114,14 @@ def _check_weight(weight, input, n_classes):
                            f"{N.type_name(weight.data)}")
 
 
+def _check_weight_not_differentiated(weight, function="nll_loss_forward", argument="weight"):
+    """Weights that get no gradient (of the class-index losses, of BCE): say so, as PyTorch
+    does, rather than silently give none."""
+    if weight is not None and weight.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to "
+                           f"argument '{argument}'. This input cannot have requires_grad True.")
+
+
 def _check_class_targets(input, target, ignore_index, name):
     """Validate class-index targets for (N, C, d1, ...) logits; return the ignore_index
     that the op needs to honour (None when no target equals it)."""
@@ -187,6 +196,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             raise RuntimeError(f"Expected floating point type for target with class "
                                f"probabilities, got {N.type_name(target.data)}")
         ignore = _check_class_targets(input, target, ignore_index, "cross_entropy")
+        _check_weight_not_differentiated(weight)
         out = N.CrossEntropy.apply(input, _as_index(target), weight, ignore_index=ignore,
                                    reduction=reduction, label_smoothing=float(label_smoothing))
     if unbatched and reduction == "none":
@@ -204,6 +214,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         input, target = input.reshape(1, -1), target.reshape(1)
     _check_weight(weight, input, input.shape[1])
     ignore = _check_class_targets(input, target, ignore_index, "nll_loss")
+    _check_weight_not_differentiated(weight)
     out = N.NLLLoss.apply(input, _as_index(target), weight, ignore_index=ignore,
                           reduction=reduction)
     if unbatched and reduction == "none":
@@ -223,6 +234,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{N.type_name(target.data)} (binary_cross_entropy_with_logits "
                            f"needs float targets: use target.float())")
+    for name, w in (("weight", weight), ("pos_weight", pos_weight)):
+        _check_weight_not_differentiated(w, "binary_cross_entropy_with_logits", name)
     return N.BCEWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
 
 

@@ -161,15 +161,14 @@ class MaxPool2d(Module):
 
 
 class ReLU(Module):
-    """max(x, 0) element-wise. ``inplace=True`` is accepted (and printed) but the result
-    is computed out of place: minigrad records no in-place ops."""
+    """max(x, 0) element-wise; ``inplace=True`` writes the result into the input."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input)
+        return F.relu(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""

@@ -2,6 +2,9 @@
 from ..tensor import Tensor
 
 
+_DATA = Tensor.data  # the slot holding a tensor's array
+
+
 class Parameter(Tensor):
     """A Tensor that, assigned as a Module attribute, joins ``module.parameters()``.
 
@@ -19,6 +22,13 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+    def _set_data(self, value):
+        """``param.data = tensor`` swaps the parameter's values (shape and dtype included),
+        keeping its identity, as in PyTorch."""
+        _DATA.__set__(self, value.data if isinstance(value, Tensor) else value)
+
+    data = property(_DATA.__get__, _set_data)
 
     def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle keep the class and the flag
         return (Parameter, (Tensor(self.data), self.requires_grad))

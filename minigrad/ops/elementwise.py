@@ -39,7 +39,8 @@ class Mul(Op):
     """d(a * b) = (g * b, g * a)"""
 
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        need_a, need_b = ctx.needs_input_grad
+        ctx.a, ctx.b = (a if need_b else None), (b if need_a else None)  # only what's used
         return a * b
 
     def backward(ctx, g):
@@ -51,7 +52,7 @@ class Div(Op):
     """d(a / b) = (g / b, -g * a / b^2)"""
 
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        ctx.a, ctx.b = (a if ctx.needs_input_grad[1] else None), b  # only what's used
         return a / b
 
     def backward(ctx, g):
@@ -66,7 +67,8 @@ class Pow(Op):
 
     def forward(ctx, a, b):
         out = a ** b
-        ctx.a, ctx.b, ctx.out = a, b, out
+        ctx.a, ctx.b = a, b
+        ctx.out = out if ctx.needs_input_grad[1] else None  # only d/db uses the output
         return out
 
     def backward(ctx, g):
@@ -155,16 +157,17 @@ class ReLU(Op):
     """d relu(x) = g * 1[x > 0]   (0 at x = 0, as in PyTorch)"""
 
     def forward(ctx, x):
-        ctx.x = x  # the input is kept alive by the graph anyway: nothing extra to store
         xp = _xp(x)
-        return xp.maximum(x, xp.zeros((), dtype=x.dtype))
+        # the output (kept alive by the graph anyway) says where x > 0, as in PyTorch
+        ctx.out = xp.maximum(x, xp.zeros((), dtype=x.dtype))
+        return ctx.out
 
     def backward(ctx, g):
         # A 0/1 float mask, multiplied in place: two cheap passes, where NumPy's where()
         # (a branch per element on random signs) is ten times slower than both.
         if fused.use_kernels(g):  # a GPU: one kernel instead of three
-            return fused.RELU_BACKWARD(x=ctx.x, g=g)
-        mask = positive_mask(ctx.x)
+            return fused.RELU_BACKWARD(x=ctx.out, g=g)
+        mask = positive_mask(ctx.out)
         mask *= g
         return mask
 
@@ -227,29 +230,35 @@ class MatMul(Op):
 
     def forward(ctx, a, b):
         _check_matmul_shapes(a.shape, b.shape)
-        ctx.a, ctx.b = a, b
+        need_a, need_b = ctx.needs_input_grad
+        ctx.a, ctx.b = (a if need_b else None), (b if need_a else None)  # only what's used
+        ctx.ndims = a.ndim, b.ndim
         return _xp(a).matmul(a, b)
 
     def backward(ctx, g):
         xp = _xp(g)
         a, b = ctx.a, ctx.b
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 1 and b.ndim == 1:  # dot product
-            return g * b, g * a
+        a_ndim, b_ndim = ctx.ndims
+        if a_ndim == 1 and b_ndim == 1:  # dot product
+            return (g * b if need_a else None), (g * a if need_b else None)
         # Promote vectors to matrices so one pair of formulas covers every case.
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
-        if a.ndim == 1:
+        if a_ndim == 1:
             g2 = xp.expand_dims(g2, axis=-2)
-        if b.ndim == 1:
+        if b_ndim == 1:
             g2 = xp.expand_dims(g2, axis=-1)
-        ga = xp.matmul(g2, b2.mT) if need_a else None
-        gb = xp.matmul(a2.mT, g2) if need_b else None
-        if need_a and a.ndim == 1:
-            ga = xp.reshape(ga, ga.shape[:-2] + (ga.shape[-1],))
-        if need_b and b.ndim == 1:
-            gb = xp.reshape(gb, gb.shape[:-1])
+        ga = gb = None
+        if need_a:
+            b2 = b[:, None] if b_ndim == 1 else b
+            ga = xp.matmul(g2, b2.mT)
+            if a_ndim == 1:
+                ga = xp.reshape(ga, ga.shape[:-2] + (ga.shape[-1],))
+        if need_b:
+            a2 = a[None, :] if a_ndim == 1 else a
+            gb = xp.matmul(a2.mT, g2)
+            if b_ndim == 1:
+                gb = xp.reshape(gb, gb.shape[:-1])
         return ga, gb
 
 

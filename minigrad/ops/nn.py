@@ -59,7 +59,12 @@ class Linear(Op):
         if x2.shape[1] != weight.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x2.shape[0]}x"
                                f"{x2.shape[1]} and {weight.shape[1]}x{weight.shape[0]})")
-        ctx.x2, ctx.weight, ctx.lead = x2, weight, x.shape[:-1]
+        need_x, need_w = ctx.needs_input_grad[:2]
+        # only what backward uses (an optimizer step on the weight before backward is fine
+        # when the input's gradient isn't wanted, as in PyTorch)
+        ctx.x2 = x2 if need_w else None
+        ctx.weight = weight if need_x else None
+        ctx.lead = x.shape[:-1]
         out_t = xp.matmul(weight, x2.mT)                 # (out, batch)
         if bias is not None:
             out_t += xp.reshape(bias, (-1, 1))
@@ -307,7 +312,8 @@ class CrossEntropy(Op):
 
 
 class CrossEntropyProbs(Op):
-    """d CE / dx = (softmax(x) * sum_c a_c - a) * g,  d CE / dp = -(1 - eps) w log_softmax(x) g
+    """d CE / dx = (softmax(x) * sum_c a_c - a) * g,  d CE / dp = -(1 - eps) w log_softmax(x) g,
+    d CE / dw_c = -sum over samples of (a_c / w_c) log_softmax(x)_c g
 
     ``target`` holds class probabilities p with the shape of ``x``: the loss is
     ``-sum_c a_c log_softmax(x)_c`` with ``a_c = w_c ((1 - eps) p_c + eps / C)``;
@@ -324,6 +330,7 @@ class CrossEntropyProbs(Op):
         pc = _classes_first(xp, target)
         a = pc * (1 - eps) + eps / n_classes if eps else pc
         w = None if weight is None else xp.reshape(weight, (n_classes, 1))
+        ctx.a_per_weight = a if ctx.needs_input_grad[2] else None
         if w is not None:
             a = a * w
         loss = -xp.sum(a * logp, axis=0)
@@ -344,7 +351,10 @@ class CrossEntropyProbs(Op):
             if ctx.w is not None:
                 gt = gt * ctx.w
             gt = _classes_last(xp, gt, ctx.shape)
-        return gx, gt, None
+        gw = None
+        if ctx.needs_input_grad[2]:
+            gw = -xp.sum(ctx.a_per_weight * ctx.logp * gs, axis=1)
+        return gx, gt, gw
 
 
 class NLLLoss(Op):

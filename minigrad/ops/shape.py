@@ -12,6 +12,8 @@ def _xp(a):
 class Reshape(Op):
     """d reshape(x) = reshape(g, x.shape)   (also view, flatten, squeeze, unsqueeze)"""
 
+    is_view = True  # the output may share x's memory (and version counter)
+
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         return _xp(x).reshape(x, shape)
@@ -22,6 +24,8 @@ class Reshape(Op):
 
 class Permute(Op):
     """d permute(x, p) = permute(g, inverse of p)   (also transpose and .T)"""
+
+    is_view = True  # the output may share x's memory (and version counter)
 
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -36,6 +40,8 @@ class Permute(Op):
 
 class Expand(Op):
     """d expand(x) = g summed back over the expanded axes (done by the engine's sum_to)"""
+
+    is_view = True  # the output may share x's memory (and version counter)
 
     def forward(ctx, x, shape):
         return _xp(x).broadcast_to(x, shape)
@@ -75,6 +81,8 @@ class Stack(Op):
 
 class Index(Op):
     """d x[key] = zeros like x with g added at [key] (repeated indices add up)"""
+
+    is_view = True  # the output may share x's memory (and version counter)
 
     def forward(ctx, x, key):
         ctx.shape, ctx.dtype, ctx.key = x.shape, x.dtype, key

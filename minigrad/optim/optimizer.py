@@ -172,11 +172,12 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Load a ``state_dict()``: hyper-parameters per group and a copy of every state tensor.
+        """Load a ``state_dict()``: hyper-parameters per group and the state tensors.
 
         Groups are matched by order and parameters by position, as in PyTorch; state
-        tensors are copied onto the parameter's device (and, when floating point, its
-        dtype), except ``'step'``, which is kept as saved.
+        tensors are moved onto the parameter's device (and, when floating point, cast to
+        its dtype), except ``'step'``, which is kept as saved. A tensor that needs neither
+        is shared with ``state_dict``, not copied, as in PyTorch.
         """
         groups = self.param_groups
         saved_groups = copy.deepcopy(state_dict["param_groups"])
@@ -208,18 +209,18 @@ class Optimizer:
         self.param_groups = saved_groups
 
     def _cast_state(self, param, index, value, key=None):
-        """A copy of ``value`` with its tensors moved to ``param``'s device (and dtype)."""
+        """``value`` with its tensors moved to ``param``'s device (and dtype)."""
         if isinstance(value, Tensor):
-            if key == "step":  # the step count stays where it was (the CPU)
-                return Tensor._make(value.device.xp.asarray(value.data, copy=True), None)
+            if key == "step":  # the step count stays where it was (the CPU), shared
+                return value
             data = backend.move(value.data, param.device)
             if param.dtype.is_floating_point and value.dtype != param.dtype:
                 data = param.device.xp.astype(data, param.data.dtype)
             if key in self._param_shaped_state and tuple(data.shape) != tuple(param.shape):
                 raise ValueError(f"loaded state dict has '{key}' of shape {list(data.shape)} "
                                  f"for parameter {index}, whose shape is {list(param.shape)}")
-            if data is value.data:  # never share the saved arrays with the optimizer
-                data = param.device.xp.asarray(data, copy=True)
+            if data is value.data:  # nothing to move or cast: share it, as PyTorch does
+                return value
             return Tensor._make(data, None)
         if isinstance(value, dict):
             return {k: self._cast_state(param, index, v, k) for k, v in value.items()}

@@ -12,6 +12,7 @@ fine), calls each node's backward, and accumulates gradients into the leaves' ``
 import contextlib
 
 from . import backend
+from .promotion import promote_args
 
 Tensor = None  # minigrad.tensor.Tensor, set by tensor.py (which imports this module)
 
@@ -110,8 +111,12 @@ class Op:
 
     __slots__ = ("inputs", "needs_input_grad", "versions", "freed", "__dict__")
 
+    promote = None  # the type promotion rule of the op's operands (see promotion.py)
+
     @classmethod
     def apply(cls, *args, **kwargs):
+        if cls.promote is not None:
+            args = promote_args(args, cls.promote)
         ctx = cls.__new__(cls)
         arrays = []
         needs = []

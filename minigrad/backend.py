@@ -40,14 +40,24 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
 
+    @property
+    def is_signed(self):
+        return self.name not in ("uint8", "bool")
+
+    is_complex = False
+
+
+float16 = dtype("float16", True, 2)
 float32 = dtype("float32", True, 4)
 float64 = dtype("float64", True, 8)
 int64 = dtype("int64", False, 8)
 int32 = dtype("int32", False, 4)
+int16 = dtype("int16", False, 2)
+int8 = dtype("int8", False, 1)
 uint8 = dtype("uint8", False, 1)
 bool_ = dtype("bool", False, 1)
-DTYPES = {d.name: d for d in (float32, float64, int64, int32, uint8, bool_)}
-default_float = float32
+DTYPES = {d.name: d for d in (float16, float32, float64, int64, int32, int16, int8, uint8, bool_)}
+default_float = float32  # the dtype of Python floats and new float tensors (set_default_dtype)
 
 
 def _dtype_by_name(name):
@@ -390,6 +400,20 @@ def scatter_add(target, index, values):
         cupyx.scatter_add(target, index, values)
         return target
     return _scatter_add_standard(target, index, values)
+
+
+def fmod(a, b):
+    """C's fmod: a - b * trunc(a / b), exactly, with the sign of ``a`` (the standard lacks it).
+
+    Elsewhere: from the standard's ``remainder`` (the sign of ``b``), less ``b`` where the
+    signs of ``a`` and ``b`` differ and the remainder is not 0.
+    """
+    arr = a if is_array(a) else b
+    xp = device_of(arr).xp
+    if hasattr(xp, "fmod"):
+        return xp.fmod(a, b)
+    r = xp.remainder(a, b)
+    return xp.where((r != 0) & ((a < 0) != (b < 0)), r - b, r)
 
 
 def _scatter_add_standard(target, index, values):

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import autograd, backend
 from .backend import dtype_of
+from .promotion import COMMON, promote_args
 from .ops import elementwise as E, reduce as R, shape as S
 
 
@@ -259,9 +260,10 @@ class Tensor:
 
     # ------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, op):
-        other = other.data if isinstance(other, Tensor) else other
-        _check_same_device(self, other)
-        return Tensor._make(op(self.data, other), None)
+        if isinstance(other, Tensor):
+            _check_same_device(self, other.data)
+        a, b = promote_args((self, _operand(other, self)), COMMON)  # compared in a common dtype
+        return Tensor._make(op(a.data, b.data if isinstance(b, Tensor) else b), None)
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -541,7 +543,7 @@ class Tensor:
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
-        if self.dtype not in (backend.float32, backend.int64, backend.bool_):
+        if self.dtype not in (backend.default_float, backend.int64, backend.bool_):
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
@@ -561,7 +563,8 @@ autograd.Tensor = Tensor  # the engine checks isinstance(arg, Tensor) on every o
 
 _ARRAY_TYPES = backend._device_by_type  # types known to be arrays (NumPy scalars are not)
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-               "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+               "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+               "float16": "HalfTensor", "int16": "ShortTensor", "int8": "CharTensor"}
 
 
 class Size(tuple):
@@ -625,7 +628,7 @@ def _to_array(data, dtype, dev):
     else:
         arr = np.asarray(data)
         if dtype is None and arr.dtype.kind == "f":
-            arr = arr.astype(np.float32)  # Python floats become float32, as in torch
+            arr = arr.astype(backend.default_float.name)  # Python floats: the default dtype
         if dtype is None and arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
             arr = arr.astype(np.int64)
     if dtype is not None:

@@ -8,6 +8,7 @@ import math
 
 from ..autograd import Op
 from ..backend import device_of, positive_mask
+from ..promotion import COMMON, FLOAT, SAME, SUBTRACT, WHERE, refuse_bool
 
 
 def _xp(a):
@@ -16,6 +17,8 @@ def _xp(a):
 
 class Add(Op):
     """d(a + b) = (g, g)"""
+
+    promote = COMMON
 
     def forward(ctx, a, b):
         return a + b
@@ -27,6 +30,8 @@ class Add(Op):
 class Sub(Op):
     """d(a - b) = (g, -g)"""
 
+    promote = SUBTRACT
+
     def forward(ctx, a, b):
         return a - b
 
@@ -36,6 +41,8 @@ class Sub(Op):
 
 class Mul(Op):
     """d(a * b) = (g * b, g * a)"""
+
+    promote = COMMON
 
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -48,6 +55,8 @@ class Mul(Op):
 
 class Div(Op):
     """d(a / b) = (g / b, -g * a / b^2)"""
+
+    promote = FLOAT
 
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -63,7 +72,12 @@ class Div(Op):
 class Pow(Op):
     """d(a ** b) = (g * b * a^(b-1), g * a^b * log(a))"""
 
+    promote = COMMON
+
     def forward(ctx, a, b):
+        if b is True:  # x ** True is x, in any dtype (torch's shortcut for exponent 1)
+            return _xp(a).asarray(a, copy=True)
+        refuse_bool("pow", a, b)
         out = a ** b
         ctx.a, ctx.b, ctx.out = a, b, out
         return out
@@ -92,6 +106,8 @@ class Neg(Op):
 class Exp(Op):
     """d exp(x) = g * exp(x)"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         ctx.out = _xp(x).exp(x)
         return ctx.out
@@ -103,6 +119,8 @@ class Exp(Op):
 class Log(Op):
     """d log(x) = g / x"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         ctx.x = x
         return _xp(x).log(x)
@@ -113,6 +131,8 @@ class Log(Op):
 
 class Sqrt(Op):
     """d sqrt(x) = g / (2 sqrt(x))"""
+
+    promote = FLOAT
 
     def forward(ctx, x):
         ctx.out = _xp(x).sqrt(x)
@@ -169,6 +189,8 @@ class ReLU(Op):
 class Sigmoid(Op):
     """d sigmoid(x) = g * s * (1 - s),  s = sigmoid(x)"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         xp = _xp(x)
         # exp of a non-positive number never overflows: use e^-|x| on both sides.
@@ -184,6 +206,8 @@ class Sigmoid(Op):
 class Tanh(Op):
     """d tanh(x) = g * (1 - tanh(x)^2)"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         ctx.out = _xp(x).tanh(x)
         return ctx.out
@@ -195,6 +219,8 @@ class Tanh(Op):
 
 class Maximum(Op):
     """d maximum(a, b) = (g * 1[a > b], g * 1[b > a]), a tie splits g in half (as in PyTorch)"""
+
+    promote = COMMON
 
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -209,6 +235,8 @@ class Maximum(Op):
 class Minimum(Op):
     """d minimum(a, b) = (g * 1[a < b], g * 1[b < a]), a tie splits g in half"""
 
+    promote = COMMON
+
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
         return _xp(a).minimum(a, b)
@@ -221,6 +249,8 @@ class Minimum(Op):
 
 class MatMul(Op):
     """d(a @ b) = (g @ b^T, a^T @ g)   (a vector operand is treated as a 1-row/1-column matrix)"""
+
+    promote = SAME
 
     def forward(ctx, a, b):
         _check_matmul_shapes(a.shape, b.shape)
@@ -269,6 +299,8 @@ def _check_matmul_shapes(sa, sb):
 
 class Where(Op):
     """d where(c, a, b) = (-, g * c, g * (1 - c))"""
+
+    promote = WHERE
 
     def forward(ctx, cond, a, b):
         ctx.cond = cond

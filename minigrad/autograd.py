@@ -90,6 +90,27 @@ class set_detect_anomaly:
         return False
 
 
+class detect_anomaly(set_detect_anomaly):
+    """``with detect_anomaly():`` turns anomaly detection on inside the block (also a decorator)."""
+
+    def __init__(self, check_nan=True):
+        self._mode = bool(check_nan)
+
+    def __enter__(self):
+        global _anomaly
+        self._prev, _anomaly = _anomaly, self._mode
+        return self
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapped(*args, **kwargs):
+            with type(self)(self._mode):
+                return fn(*args, **kwargs)
+        return wrapped
+
+
 def is_anomaly_enabled():
     return _anomaly
 

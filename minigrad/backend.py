@@ -87,6 +87,17 @@ def backend_dtype(d, xp):
     return getattr(xp, d.name)
 
 
+# ------------------------------------------------------- inf and nan without warnings
+# IEEE arithmetic gives inf or nan for 1/0, log(0), 0/0 and overflow. NumPy also warns
+# (RuntimeWarning); torch does not, and neither does minigrad: importing it sets NumPy's
+# floating-point error handling to "ignore" once, here (np.seterr), which costs nothing per
+# op (an np.errstate around each op would double a small op's time, and a warnings filter
+# is undone by any ``warnings.catch_warnings`` block that was open during the import).
+# It is NumPy's setting for the whole program (this thread); ``np.seterr(all="warn")``
+# brings the warnings back.
+np.seterr(all="ignore")
+
+
 # --------------------------------------------------------------------------- devices
 
 

@@ -17,7 +17,7 @@ The engine applies the rule before an op runs: an op class declares ``promote`` 
 tensor operands to the result dtype (a recorded, differentiable cast). The common case,
 operands already of one dtype, is a short loop that casts nothing.
 """
-from . import autograd, backend
+from . import backend
 from .backend import bool_, dtype_of, float16, float32, float64, int8, int16, int32, int64, uint8
 
 COMMON = "common"  # the promoted dtype (add, mul, maximum, remainder, comparisons ...)
@@ -90,7 +90,7 @@ def _combine(higher, lower):
 
 def _array(x):
     """The backend array of a Tensor or of an array, else None (a number)."""
-    if isinstance(x, autograd.Tensor):
+    if isinstance(x, Tensor):
         return x.data
     return x if backend.is_array(x) else None
 
@@ -128,44 +128,48 @@ def float_result(d):
 
 # --------------------------------------------------------------- the engine's hook
 
+Tensor = None  # minigrad.tensor.Tensor, set by tensor.py (which imports this module)
+# id of a backend dtype object -> "f", "i" or "b", filled as dtypes are first seen. Keyed by
+# id: NumPy's and array_api_strict's dtype objects must never be compared with each other.
+_KINDS = {}
+_SEEN = []  # those dtype objects, kept alive so that their ids stay theirs
+
+
 def promote_args(args, rule):
     """``args`` of an op, with every tensor cast to the op's result dtype under ``rule``.
 
-    Returns ``args`` itself when nothing needs a cast: all tensors already share one dtype
-    that the rule keeps, and every Python number is a float or an int that this dtype
-    absorbs (the fast path of almost every op in a training step).
+    Returns ``args`` itself when nothing needs a cast: all tensors share one floating or
+    integer dtype that the rule keeps, and every Python number is a float or an int that
+    this dtype absorbs. That check is the fast path of every op in a training step.
     """
-    Tensor = autograd.Tensor
-    start = 1 if rule is WHERE else 0
     first = None
-    floats_needed = rule is FLOAT
-    for i in range(start, len(args)):
-        a = args[i]
-        t = type(a)
-        if t is float:
-            floats_needed = True
-        elif t is int or a is None:  # (None: an optional operand left out)
-            pass
-        else:
-            data = a.data if isinstance(a, Tensor) else a
-            if not backend.is_array(data):
-                return _promote_slow(args, rule, start)  # a bool, a NumPy scalar ...
+    floats = rule is FLOAT
+    for a in args:
+        if isinstance(a, Tensor):
+            dt = a.data.dtype
             if first is None:
-                first = data
-            elif data.dtype is not first.dtype:
-                return _promote_slow(args, rule, start)
-    if first is None:
-        return args
-    d = dtype_of(first)
-    if d is bool_ and rule is not SAME:
-        return _promote_slow(args, rule, start)  # bool with an int is int64 ...
-    if floats_needed and not d.is_floating_point:
-        return _promote_slow(args, rule, start)
-    return args
+                first = dt
+            elif dt is not first:
+                break
+        elif type(a) is float:
+            floats = True
+        elif type(a) is not int and a is not None:  # (None: an optional operand left out)
+            break
+    else:
+        kind = _KINDS.get(id(first))
+        if kind == "f" or (kind == "i" and not floats):
+            return args
+    return _promote_slow(args, rule, 1 if rule is WHERE else 0)
 
 
 def _promote_slow(args, rule, start):
     operands = [a for a in args[start:] if a is not None]
+    for a in operands:
+        data = _array(a)
+        if data is not None and id(data.dtype) not in _KINDS:
+            d = dtype_of(data)
+            _KINDS[id(data.dtype)] = "f" if d.is_floating_point else "b" if d is bool_ else "i"
+            _SEEN.append(data.dtype)
     if rule is SAME:
         _check_same_dtype(operands)
         return args
@@ -183,7 +187,7 @@ def _promote_slow(args, rule, start):
             # a number joins in the result's own kind (the Array API mixes no kinds)
             out[i] = (float(a) if target.is_floating_point else
                       bool(a) if target is bool_ else int(a))
-        elif isinstance(a, autograd.Tensor):
+        elif isinstance(a, Tensor):
             if dtype_of(a.data) is not target:
                 out[i] = a.to(target)
         elif backend.is_array(a):

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import autograd, backend
 from .backend import dtype_of
+from . import promotion
 from .promotion import COMMON, promote_args
 from .ops import elementwise as E, reduce as R, shape as S
 
@@ -558,6 +559,7 @@ class Tensor:
 
 
 autograd.Tensor = Tensor  # the engine checks isinstance(arg, Tensor) on every op
+promotion.Tensor = Tensor
 
 # --------------------------------------------------------------------- helpers
 

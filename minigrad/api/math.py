@@ -152,11 +152,14 @@ signbit = _no_grad(lambda xp, x: xp.signbit(x) if xp.isdtype(x.dtype, "real floa
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|input - other| <= atol + rtol * |other| element-wise (equal infinities are close)."""
+    """|input - other| <= atol + rtol * |other| element-wise; an infinity is close only to itself."""
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
     a, b = a.data, (b.data if isinstance(b, Tensor) else b)
-    close = (a == b) | (xp.abs(a - b) <= atol + rtol * xp.abs(b))
+    near = xp.abs(a - b) <= atol + rtol * xp.abs(b)
+    if xp.isdtype(a.dtype, "real floating"):
+        near = near & xp.isfinite(a) & xp.isfinite(b)  # an infinity is close only to itself
+    close = (a == b) | near
     if equal_nan:
         close = close | (xp.isnan(a) & xp.isnan(b))
     return Tensor._make(close, None)
@@ -164,7 +167,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when every element of input is close to other's (see isclose)."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+    close = isclose(input, other, rtol, atol, equal_nan).data
+    return bool(input.device.xp.all(close))
 
 
 METHODS = {name: globals()[name] for name in (

@@ -21,12 +21,8 @@ from .functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, cla
                         sigmoid, softmax, sqrt, squeeze, stack, sub, sum, tanh, transpose,
                         unsqueeze, where)
 from .tensor import Size, Tensor
-from .api.math import (acos, acosh, allclose, arccos, arccosh, arcsin, arcsinh, arctan,  # noqa
-                       arctan2, arctanh, asin, asinh, atan, atan2, atanh, ceil, clamp, clip,
-                       cos, cosh, div, divide, exp2, expm1, fix, floor, floor_divide, fmod,
-                       frac, isclose, isfinite, isinf, isnan, isneginf, isposinf, lerp, log1p,
-                       log2, log10, nan_to_num, reciprocal, remainder, round, rsqrt, sign,
-                       signbit, sin, sinh, square, tan, trunc, true_divide)
+from .api.index import *  # noqa: E402,F401,F403  (gather, scatter, index_select ...)
+from .api.math import *  # noqa: E402,F401,F403  (sin, floor, remainder, isclose ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 
 float = float32  # noqa: A001

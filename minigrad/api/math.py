@@ -180,3 +180,4 @@ METHODS = {name: globals()[name] for name in (
 METHODS.update(__mod__=remainder, __floordiv__=floor_divide,
                __rmod__=lambda self, other: remainder(_operand(other, self), self),
                __rfloordiv__=lambda self, other: floor_divide(_operand(other, self), self))
+__all__ = [name for name in METHODS if not name.startswith("_")]

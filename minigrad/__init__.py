@@ -22,6 +22,7 @@ from .functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, cla
                         unsqueeze, where)
 from .tensor import Size, Tensor
 from .api.index import *  # noqa: E402,F401,F403  (gather, scatter, index_select ...)
+from .api.linalg import *  # noqa: E402,F401,F403  (mm, bmm, dot, outer, einsum ...)
 from .api.math import *  # noqa: E402,F401,F403  (sin, floor, remainder, isclose ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 

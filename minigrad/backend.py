@@ -427,6 +427,33 @@ def fmod(a, b):
     return xp.where((r != 0) & ((a < 0) != (b < 0)), r - b, r)
 
 
+def einsum(spec, *arrays):
+    """``np.einsum(spec, *arrays)`` (explicit "ab,bc->ac" form, each subscript once per operand).
+
+    Elsewhere (the standard has no einsum): every operand laid out along all the subscripts,
+    multiplied (broadcasting), and summed over the subscripts that the output leaves out.
+    """
+    xp = device_of(arrays[0]).xp
+    if hasattr(xp, "einsum"):
+        return xp.einsum(spec, *arrays)
+    inputs, output = spec.split("->")
+    inputs = inputs.split(",")
+    letters = sorted(set("".join(inputs)) - set(output))
+    axes = list(output) + letters
+    product = None
+    for sub, a in zip(inputs, arrays):
+        order = sorted(range(len(sub)), key=lambda k: axes.index(sub[k]))
+        a = xp.permute_dims(a, tuple(order))
+        shape = [1] * len(axes)
+        for k in order:
+            shape[axes.index(sub[k])] = a.shape[order.index(k)]
+        a = xp.reshape(a, tuple(shape))
+        product = a if product is None else product * a
+    if letters:
+        product = xp.sum(product, axis=tuple(range(len(output), len(axes))))
+    return xp.reshape(product, product.shape[:len(output)])
+
+
 def _scatter_add_standard(target, index, values):
     xp = device_of(target).xp
     key = index if isinstance(index, tuple) else (index,)

@@ -392,3 +392,23 @@ def _check_integer_divisor(a, b):
 def _is_floating(a):
     return isinstance(a, float) or (hasattr(a, "dtype") and _xp(a).isdtype(a.dtype,
                                                                              "real floating"))
+
+
+class SafeSqrt(Op):
+    """d sqrt(s) = g / (2 sqrt(s)), and 0 at s = 0   (how torch differentiates std and norm)
+
+    For the square root of a sum of squares (a norm, a standard deviation) whose value is 0:
+    torch defines the gradient there as 0, where plain sqrt's would be inf (and nan after
+    the chain rule multiplies it by the zero derivative of the sum).
+    """
+
+    promote = FLOAT
+
+    def forward(ctx, s):
+        ctx.out = _xp(s).sqrt(s)
+        return ctx.out
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        zero = ctx.out == 0
+        return xp.where(zero, xp.zeros((), dtype=g.dtype), g / (2 * xp.where(zero, 1, ctx.out)))

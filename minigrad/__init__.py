@@ -25,6 +25,7 @@ from .api.index import *  # noqa: E402,F401,F403  (gather, scatter, index_select
 from .api.linalg import *  # noqa: E402,F401,F403  (mm, bmm, dot, outer, einsum ...)
 from .api.math import *  # noqa: E402,F401,F403  (sin, floor, remainder, isclose ...)
 from .api.reduce import *  # noqa: E402,F401,F403  (prod, var, std, norm, cumsum ...)
+from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ...)
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 

@@ -427,6 +427,21 @@ def fmod(a, b):
     return xp.where((r != 0) & ((a < 0) != (b < 0)), r - b, r)
 
 
+def argsort(x, axis, descending=False):
+    """Stable argsort (equal elements keep their order), ascending or descending.
+
+    NumPy and CuPy have no ``descending``: sort the reversed array ascending, reverse the
+    result (descending, ties now in their original order) and map positions back.
+    """
+    xp = device_of(x).xp
+    if not descending:
+        return xp.argsort(x, axis=axis, stable=True)
+    if not has_strides(x):  # the standard's argsort has descending
+        return xp.argsort(x, axis=axis, descending=True, stable=True)
+    n = x.shape[axis]
+    return (n - 1) - xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
+
+
 def einsum(spec, *arrays):
     """``np.einsum(spec, *arrays)`` (explicit "ab,bc->ac" form, each subscript once per operand).
 

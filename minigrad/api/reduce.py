@@ -169,7 +169,7 @@ def median(input, dim=None, keepdim=False):
     x = input if input.ndim else input.reshape(1)
     order = xp.argsort(x.data, axis=d, stable=True)
     k = (x.shape[d] - 1) // 2
-    index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1),)], None)
+    index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1), ...)], None)
     values = gather(x, d, index)
     if not keepdim or not input.ndim:
         values, index = values.squeeze(d), index.squeeze(d)

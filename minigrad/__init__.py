@@ -21,12 +21,14 @@ from .functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, cla
                         sigmoid, softmax, sqrt, squeeze, stack, sub, sum, tanh, transpose,
                         unsqueeze, where)
 from .tensor import Size, Tensor
+from .api.creation import *  # noqa: E402,F401,F403  (eye, logspace, randn_like ...)
 from .api.index import *  # noqa: E402,F401,F403  (gather, scatter, index_select ...)
 from .api.linalg import *  # noqa: E402,F401,F403  (mm, bmm, dot, outer, einsum ...)
 from .api.math import *  # noqa: E402,F401,F403  (sin, floor, remainder, isclose ...)
 from .api.reduce import *  # noqa: E402,F401,F403  (prod, var, std, norm, cumsum ...)
 from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ...)
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
+from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 
 float = float32  # noqa: A001

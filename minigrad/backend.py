@@ -58,6 +58,7 @@ uint8 = dtype("uint8", False, 1)
 bool_ = dtype("bool", False, 1)
 DTYPES = {d.name: d for d in (float16, float32, float64, int64, int32, int16, int8, uint8, bool_)}
 default_float = float32  # the dtype of Python floats and new float tensors (set_default_dtype)
+default_device = "cpu"  # where creation functions put new tensors (set_default_device)
 
 
 def _dtype_by_name(name):

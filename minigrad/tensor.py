@@ -539,8 +539,8 @@ class Tensor:
         arr = backend.to_numpy(self.data)
         whole = arr.dtype.kind != "f" or bool(np.all(np.mod(arr[np.isfinite(arr)], 1) == 0))
         # like torch: "1., 2." for whole numbers, four decimals otherwise
-        body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4,
-                               floatmode="maxprec" if whole else "fixed")
+        body = np.array2string(arr, separator=", ", prefix="tensor(", floatmode="maxprec" if
+                               whole else "fixed", **PRINT_OPTIONS)
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
@@ -567,6 +567,10 @@ _ARRAY_TYPES = backend._device_by_type  # types known to be arrays (NumPy scalar
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
                "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
                "float16": "HalfTensor", "int16": "ShortTensor", "int8": "CharTensor"}
+
+
+# what set_printoptions changes (NumPy's array2string arguments, with torch's defaults)
+PRINT_OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "max_line_width": 80}
 
 
 class Size(tuple):

@@ -40,7 +40,7 @@ def _summary(obj):
 
 def _names(ours, theirs):
     out = []
-    for name in sorted(set(dir(ours)), key=str.lower):
+    for name in sorted(set(dir(ours)), key=lambda n: (n.lower(), n)):
         is_dunder = name.startswith("__") and name.endswith("__")
         if name.startswith("_") and not is_dunder:
             continue

@@ -8,7 +8,9 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
                        no_grad, set_grad_enabled)
 from .backend import device, dtype, set_flush_denormal
 from .backend import bool_ as bool  # noqa: A001  (torch.bool)
-from .backend import float32, float64, int32, int64, uint8
+from .backend import float16, float32, float64, int8, int16, int32, int64, uint8
+from .promotion import (can_cast, get_default_dtype, promote_types, result_type,
+                        set_default_dtype)
 from .creation import (Generator, arange, as_tensor, empty, from_numpy, full, full_like,
                        linspace, manual_seed, ones, ones_like, rand, randint, randn, randperm,
                        tensor, zeros, zeros_like)
@@ -19,12 +21,22 @@ from .functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, cla
                         sigmoid, softmax, sqrt, squeeze, stack, sub, sum, tanh, transpose,
                         unsqueeze, where)
 from .tensor import Size, Tensor
+from .api.creation import *  # noqa: E402,F401,F403  (eye, logspace, randn_like ...)
+from .api.index import *  # noqa: E402,F401,F403  (gather, scatter, index_select ...)
+from .api.linalg import *  # noqa: E402,F401,F403  (mm, bmm, dot, outer, einsum ...)
+from .api.math import *  # noqa: E402,F401,F403  (sin, floor, remainder, isclose ...)
+from .api.reduce import *  # noqa: E402,F401,F403  (prod, var, std, norm, cumsum ...)
+from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ...)
+from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
+from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 
 float = float32  # noqa: A001
 double = float64
 long = int64
 int = int32  # noqa: A001
+short = int16
+half = float16
 
 __version__ = "0.1.0"
 

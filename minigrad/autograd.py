@@ -59,6 +59,7 @@ import sys
 import threading
 
 from . import backend
+from .promotion import promote_args
 
 Tensor = None  # minigrad.tensor.Tensor, set by tensor.py (which imports this module)
 
@@ -217,6 +218,27 @@ class set_detect_anomaly:
         return False
 
 
+class detect_anomaly(set_detect_anomaly):
+    """``with detect_anomaly():`` turns anomaly detection on inside the block (also a decorator)."""
+
+    def __init__(self, check_nan=True):
+        self._mode = bool(check_nan)
+
+    def __enter__(self):
+        global _anomaly
+        self._prev, _anomaly = _anomaly, self._mode
+        return self
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapped(*args, **kwargs):
+            with type(self)(self._mode):
+                return fn(*args, **kwargs)
+        return wrapped
+
+
 def is_anomaly_enabled():
     return _anomaly
 
@@ -243,8 +265,12 @@ class Op:
 
     is_view = False  # True for ops whose output may share its first input's memory
 
+    promote = None  # the type promotion rule of the op's operands (see promotion.py)
+
     @classmethod
     def apply(cls, *args, **kwargs):
+        if cls.promote is not None:
+            args = promote_args(args, cls.promote)
         ctx = cls.__new__(cls)
         arrays = []
         needs = []

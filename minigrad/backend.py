@@ -40,14 +40,25 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
 
+    @property
+    def is_signed(self):
+        return self.name not in ("uint8", "bool")
+
+    is_complex = False
+
+
+float16 = dtype("float16", True, 2)
 float32 = dtype("float32", True, 4)
 float64 = dtype("float64", True, 8)
 int64 = dtype("int64", False, 8)
 int32 = dtype("int32", False, 4)
+int16 = dtype("int16", False, 2)
+int8 = dtype("int8", False, 1)
 uint8 = dtype("uint8", False, 1)
 bool_ = dtype("bool", False, 1)
-DTYPES = {d.name: d for d in (float32, float64, int64, int32, uint8, bool_)}
-default_float = float32
+DTYPES = {d.name: d for d in (float16, float32, float64, int64, int32, int16, int8, uint8, bool_)}
+default_float = float32  # the dtype of Python floats and new float tensors (set_default_dtype)
+default_device = "cpu"  # where creation functions put new tensors (set_default_device)
 
 
 def _dtype_by_name(name):
@@ -75,6 +86,17 @@ def dtype_of(array):
 def backend_dtype(d, xp):
     """The namespace's dtype object for minigrad dtype ``d``."""
     return getattr(xp, d.name)
+
+
+# ------------------------------------------------------- inf and nan without warnings
+# IEEE arithmetic gives inf or nan for 1/0, log(0), 0/0 and overflow. NumPy also warns
+# (RuntimeWarning); torch does not, and neither does minigrad: importing it sets NumPy's
+# floating-point error handling to "ignore" once, here (np.seterr), which costs nothing per
+# op (an np.errstate around each op would double a small op's time, and a warnings filter
+# is undone by any ``warnings.catch_warnings`` block that was open during the import).
+# It is NumPy's setting for the whole program (this thread); ``np.seterr(all="warn")``
+# brings the warnings back.
+np.seterr(all="ignore")
 
 
 # --------------------------------------------------------------------------- devices
@@ -419,6 +441,62 @@ def scatter_add(target, index, values):
         cupyx.scatter_add(target, index, values)
         return target
     return _scatter_add_standard(target, index, values)
+
+
+def fmod(a, b):
+    """C's fmod: a - b * trunc(a / b), exactly, with the sign of ``a`` (the standard lacks it).
+
+    Elsewhere: from the standard's ``remainder`` (the sign of ``b``), less ``b`` where the
+    signs of ``a`` and ``b`` differ and the remainder is not 0.
+    """
+    arr = a if is_array(a) else b
+    xp = device_of(arr).xp
+    if hasattr(xp, "fmod"):
+        return xp.fmod(a, b)
+    r = xp.remainder(a, b)
+    return xp.where((r != 0) & ((a < 0) != (b < 0)), r - b, r)
+
+
+def argsort(x, axis, descending=False):
+    """Stable argsort (equal elements keep their order), ascending or descending.
+
+    NumPy and CuPy have no ``descending``: sort the reversed array ascending, reverse the
+    result (descending, ties now in their original order) and map positions back.
+    """
+    xp = device_of(x).xp
+    if not descending:
+        return xp.argsort(x, axis=axis, stable=True)
+    if not has_strides(x):  # the standard's argsort has descending
+        return xp.argsort(x, axis=axis, descending=True, stable=True)
+    n = x.shape[axis]
+    return (n - 1) - xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
+
+
+def einsum(spec, *arrays):
+    """``np.einsum(spec, *arrays)`` (explicit "ab,bc->ac" form, each subscript once per operand).
+
+    Elsewhere (the standard has no einsum): every operand laid out along all the subscripts,
+    multiplied (broadcasting), and summed over the subscripts that the output leaves out.
+    """
+    xp = device_of(arrays[0]).xp
+    if hasattr(xp, "einsum"):
+        return xp.einsum(spec, *arrays)
+    inputs, output = spec.split("->")
+    inputs = inputs.split(",")
+    letters = sorted(set("".join(inputs)) - set(output))
+    axes = list(output) + letters
+    product = None
+    for sub, a in zip(inputs, arrays):
+        order = sorted(range(len(sub)), key=lambda k: axes.index(sub[k]))
+        a = xp.permute_dims(a, tuple(order))
+        shape = [1] * len(axes)
+        for k in order:
+            shape[axes.index(sub[k])] = a.shape[order.index(k)]
+        a = xp.reshape(a, tuple(shape))
+        product = a if product is None else product * a
+    if letters:
+        product = xp.sum(product, axis=tuple(range(len(output), len(axes))))
+    return xp.reshape(product, product.shape[:len(output)])
 
 
 def _scatter_add_standard(target, index, values):

@@ -22,7 +22,7 @@ def _size(size):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (floats become float32, ints int64)."""
-    arr = _to_array(data, dtype, device or "cpu")
+    arr = _to_array(data, dtype, device or backend.default_device)
     if backend.is_array(data) or isinstance(data, Tensor):
         arr = backend.device_of(arr).xp.asarray(arr, copy=True)
     return _finish(arr, requires_grad)
@@ -42,7 +42,7 @@ def from_numpy(ndarray):
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    dev = backend.device(device or "cpu")
+    dev = backend.device(device or backend.default_device)
     if dtype is None:
         dtype = (backend.bool_ if isinstance(fill_value, bool) else backend.int64
                  if isinstance(fill_value, int) else backend.default_float)
@@ -87,17 +87,17 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         ints = all(isinstance(v, int) for v in (start, end, step))
         dtype = backend.int64 if ints else backend.default_float
     arr = np.arange(start, end, step).astype(dtype.name)
-    return _finish(backend.from_numpy(arr, backend.device(device or "cpu")), requires_grad)
+    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     arr = np.linspace(start, end, steps).astype((dtype or backend.default_float).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or "cpu")), requires_grad)
+    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
 
 
 def _random(values, dtype, device, requires_grad):
     arr = values.astype((dtype or backend.default_float).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or "cpu")), requires_grad)
+    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
@@ -115,13 +115,13 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
         low, high = 0, low
     rng = generator.rng if generator is not None else backend.get_rng()
     arr = rng.integers(low, high, size=tuple(size)).astype((dtype or backend.int64).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or "cpu")), False)
+    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), False)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
     rng = generator.rng if generator is not None else backend.get_rng()
     arr = rng.permutation(n).astype((dtype or backend.int64).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or "cpu")), False)
+    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), False)
 
 
 class Generator:

@@ -11,6 +11,8 @@ import numpy as np
 
 from . import autograd, backend
 from .backend import dtype_of
+from . import promotion
+from .promotion import COMMON, promote_args
 from .ops import elementwise as E, reduce as R, shape as S
 
 
@@ -336,9 +338,10 @@ class Tensor:
 
     # ------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, op):
-        other = other.data if isinstance(other, Tensor) else other
-        _check_same_device(self, other)
-        return Tensor._make(op(self.data, other), None)
+        if isinstance(other, Tensor):
+            _check_same_device(self, other.data)
+        a, b = promote_args((self, _operand(other, self)), COMMON)  # compared in a common dtype
+        return Tensor._make(op(a.data, b.data if isinstance(b, Tensor) else b), None)
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -723,12 +726,12 @@ class Tensor:
         arr = backend.to_numpy(self.data)
         whole = arr.dtype.kind != "f" or bool(np.all(np.mod(arr[np.isfinite(arr)], 1) == 0))
         # like torch: "1., 2." for whole numbers, four decimals otherwise
-        body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4,
-                               floatmode="maxprec" if whole else "fixed")
+        body = np.array2string(arr, separator=", ", prefix="tensor(", floatmode="maxprec" if
+                               whole else "fixed", **PRINT_OPTIONS)
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
-        if self.dtype not in (backend.float32, backend.int64, backend.bool_):
+        if self.dtype not in (backend.default_float, backend.int64, backend.bool_):
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
@@ -743,12 +746,18 @@ class Tensor:
 
 
 autograd.Tensor = Tensor  # the engine checks isinstance(arg, Tensor) on every op
+promotion.Tensor = Tensor
 
 # --------------------------------------------------------------------- helpers
 
 _ARRAY_TYPES = backend._device_by_type  # types known to be arrays (NumPy scalars are not)
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-               "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+               "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+               "float16": "HalfTensor", "int16": "ShortTensor", "int8": "CharTensor"}
+
+
+# what set_printoptions changes (NumPy's array2string arguments, with torch's defaults)
+PRINT_OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "max_line_width": 80}
 
 
 class Size(tuple):
@@ -812,7 +821,7 @@ def _to_array(data, dtype, dev):
     else:
         arr = np.asarray(data)
         if dtype is None and arr.dtype.kind == "f":
-            arr = arr.astype(np.float32)  # Python floats become float32, as in torch
+            arr = arr.astype(backend.default_float.name)  # Python floats: the default dtype
         if dtype is None and arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
             arr = arr.astype(np.int64)
     if dtype is not None:

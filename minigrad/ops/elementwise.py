@@ -9,6 +9,7 @@ import math
 from .. import fused
 from ..autograd import Op
 from ..backend import device_of, positive_mask
+from ..promotion import COMMON, FLOAT, SAME, SUBTRACT, WHERE, refuse_bool
 
 
 def _xp(a):
@@ -17,6 +18,8 @@ def _xp(a):
 
 class Add(Op):
     """d(a + b) = (g, g)"""
+
+    promote = COMMON
 
     def forward(ctx, a, b):
         return a + b
@@ -28,6 +31,8 @@ class Add(Op):
 class Sub(Op):
     """d(a - b) = (g, -g)"""
 
+    promote = SUBTRACT
+
     def forward(ctx, a, b):
         return a - b
 
@@ -37,6 +42,8 @@ class Sub(Op):
 
 class Mul(Op):
     """d(a * b) = (g * b, g * a)"""
+
+    promote = COMMON
 
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
@@ -50,6 +57,8 @@ class Mul(Op):
 
 class Div(Op):
     """d(a / b) = (g / b, -g * a / b^2)"""
+
+    promote = FLOAT
 
     def forward(ctx, a, b):
         ctx.a, ctx.b = (a if ctx.needs_input_grad[1] else None), b  # only what's used
@@ -65,7 +74,12 @@ class Div(Op):
 class Pow(Op):
     """d(a ** b) = (g * b * a^(b-1), g * a^b * log(a))"""
 
+    promote = COMMON
+
     def forward(ctx, a, b):
+        if b is True:  # x ** True is x, in any dtype (torch's shortcut for exponent 1)
+            return _xp(a).asarray(a, copy=True)
+        refuse_bool("pow", a, b)
         out = a ** b
         ctx.a, ctx.b = a, b
         ctx.out = out if ctx.needs_input_grad[1] else None  # only d/db uses the output
@@ -95,6 +109,8 @@ class Neg(Op):
 class Exp(Op):
     """d exp(x) = g * exp(x)"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         ctx.out = _xp(x).exp(x)
         return ctx.out
@@ -106,6 +122,8 @@ class Exp(Op):
 class Log(Op):
     """d log(x) = g / x"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         ctx.x = x
         return _xp(x).log(x)
@@ -116,6 +134,8 @@ class Log(Op):
 
 class Sqrt(Op):
     """d sqrt(x) = g / (2 sqrt(x))"""
+
+    promote = FLOAT
 
     def forward(ctx, x):
         ctx.out = _xp(x).sqrt(x)
@@ -175,6 +195,8 @@ class ReLU(Op):
 class Sigmoid(Op):
     """d sigmoid(x) = g * s * (1 - s),  s = sigmoid(x)"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         xp = _xp(x)
         # exp of a non-positive number never overflows: use e^-|x| on both sides.
@@ -190,6 +212,8 @@ class Sigmoid(Op):
 class Tanh(Op):
     """d tanh(x) = g * (1 - tanh(x)^2)"""
 
+    promote = FLOAT
+
     def forward(ctx, x):
         ctx.out = _xp(x).tanh(x)
         return ctx.out
@@ -201,6 +225,8 @@ class Tanh(Op):
 
 class Maximum(Op):
     """d maximum(a, b) = (g * 1[a > b], g * 1[b > a]), a tie splits g in half (as in PyTorch)"""
+
+    promote = COMMON
 
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -215,6 +241,8 @@ class Maximum(Op):
 class Minimum(Op):
     """d minimum(a, b) = (g * 1[a < b], g * 1[b < a]), a tie splits g in half"""
 
+    promote = COMMON
+
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
         return _xp(a).minimum(a, b)
@@ -227,6 +255,8 @@ class Minimum(Op):
 
 class MatMul(Op):
     """d(a @ b) = (g @ b^T, a^T @ g)   (a vector operand is treated as a 1-row/1-column matrix)"""
+
+    promote = SAME
 
     def forward(ctx, a, b):
         _check_matmul_shapes(a.shape, b.shape)
@@ -281,6 +311,8 @@ def _check_matmul_shapes(sa, sb):
 
 class Where(Op):
     """d where(c, a, b) = (-, g * c, g * (1 - c))"""
+
+    promote = WHERE
 
     def forward(ctx, cond, a, b):
         ctx.cond = cond

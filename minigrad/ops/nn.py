@@ -12,6 +12,7 @@ Arguments arrive as arrays; ``g`` is the gradient of the output. A loss's reduct
 from .. import backend, fused
 from ..autograd import Op
 from ..backend import batch_fastest, device_of
+from ..promotion import COMMON
 
 
 def _xp(a):
@@ -433,6 +434,8 @@ class MSELoss(Op):
     'mean' divides by the number of elements, or by S = sum(w) when weights are given;
     then the weights also get a gradient: d L / d w_i = ((x_i - y_i)^2 - L) / S * g.
     """
+
+    promote = COMMON  # an integer target counts in the input's float dtype
 
     def forward(ctx, x, target, weight=None, reduction="mean"):
         xp = _xp(x)

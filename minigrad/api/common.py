@@ -1,0 +1,31 @@
+"""Argument checks shared by the functions in ``minigrad.api``, with torch's error messages."""
+from .. import backend
+
+
+def wrap_dim(dim, ndim):
+    """``dim`` as a non-negative axis of an ``ndim``-dimensional tensor (a scalar has one)."""
+    n = max(ndim, 1)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n if ndim else 0
+
+
+def wrap_dims(dim, ndim):
+    """None (every axis), an int or a sequence of ints, as a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(sorted({wrap_dim(d, ndim) for d in dims}))
+
+
+def check_bounds(index, size, dim):
+    """Every entry of integer array ``index`` must lie in [-size, size)."""
+    if index.size == 0 if hasattr(index, "size") and isinstance(index.size, int) else False:
+        return
+    host = backend.to_numpy(index)
+    if host.size and (host.max() >= size or host.min() < -size):
+        bad = int(host.max() if host.max() >= size else host.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")

@@ -1,0 +1,224 @@
+"""Reductions with torch's names: prod, var and std (with ``correction``), norm, running sums
+and products, all/any over dims, median, count_nonzero. Composites (var, std, norm,
+logcumsumexp, median) are written with other ops and need no backward of their own."""
+import collections
+import warnings
+
+from .. import backend
+from ..ops import cumulative as C, math as M
+from ..tensor import Tensor
+from .common import wrap_dim, wrap_dims
+from .index import gather
+
+
+def _integer_to_int64(input, dtype):
+    """``dtype`` if given; bool and integers accumulate in int64, as in torch."""
+    if dtype is not None:
+        return input.to(dtype)
+    if not input.dtype.is_floating_point and input.dtype is not backend.int64:
+        return input.to(backend.int64)
+    return input
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """The product of all elements, or along ``dim`` (bool and integers give int64)."""
+    x = _integer_to_int64(input, dtype)
+    axes = wrap_dims(dim, x.ndim)
+    if dim is None:
+        keepdim = False
+    return C.Prod.apply(x, axes=axes if x.ndim else (), keepdim=keepdim)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``: out[i] = x[0] + ... + x[i]."""
+    x = _integer_to_int64(input, dtype)
+    if x.ndim == 0:
+        wrap_dim(dim, 0)
+        return x.clone()
+    return C.Cumsum.apply(x, dim=wrap_dim(dim, x.ndim))
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim``: out[i] = x[0] * ... * x[i]."""
+    x = _integer_to_int64(input, dtype)
+    if x.ndim == 0:
+        wrap_dim(dim, 0)
+        return x.clone()
+    return C.Cumprod.apply(x, dim=wrap_dim(dim, x.ndim))
+
+
+def logcumsumexp(input, dim):
+    """log(cumsum(exp(x))) along ``dim``, shifted by the maximum so that exp cannot overflow."""
+    d = wrap_dim(dim, input.ndim)
+    m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
+    xp = input.device.xp
+    m = Tensor._make(xp.where(xp.isfinite(m.data), m.data, xp.zeros((), dtype=m.data.dtype)),
+                     None)
+    return cumsum((input - m).exp(), d).log() + m
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """sum((x - mean)^2) / (N - correction) over ``dim`` (correction 1: Bessel's, unbiased)."""
+    if isinstance(dim, bool):  # var(x, False): the old unbiased flag
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError("var(): can't specify both unbiased and correction")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    axes = wrap_dims(dim, input.ndim)
+    n = 1
+    for a in axes:
+        n *= input.shape[a]
+    if n - correction <= 0:
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      stacklevel=2)
+    centred = input - input.mean(dim=axes, keepdim=True)
+    return (centred * centred).sum(dim=axes, keepdim=keepdim) / max(0, n - correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """sqrt(var(...)): the standard deviation, with the same arguments as var."""
+    return M.SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over the same dims."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            input.mean(dim=wrap_dims(dim, input.ndim), keepdim=keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over the same dims."""
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return M.SafeSqrt.apply(v), m
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm over ``dim`` (all elements by default): 'fro' and 2 are sqrt(sum(x^2)), 1 is
+    sum(|x|), inf and -inf are max and min of |x|, 0 counts the non-zeros.
+
+    At x = 0 the 2-norm's gradient is 0, as torch defines it.
+    """
+    x = input if dtype is None else input.to(dtype)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype.name.capitalize()}")
+    axes = wrap_dims(dim, x.ndim)
+    if p in ("fro", 2, 2.0, None):
+        return M.SafeSqrt.apply((x * x).sum(dim=axes, keepdim=keepdim))
+    if p == "nuc":
+        raise NotImplementedError("norm(p='nuc') is not supported")
+    if p == float("inf"):
+        return x.abs().amax(dim=axes, keepdim=keepdim)
+    if p == -float("inf"):
+        return x.abs().amin(dim=axes, keepdim=keepdim)
+    if p == 0:
+        return (x != 0).to(x.dtype).sum(dim=axes, keepdim=keepdim)
+    if p == 1:
+        return x.abs().sum(dim=axes, keepdim=keepdim)
+    return (x.abs() ** p).sum(dim=axes, keepdim=keepdim) ** (1.0 / p)
+
+
+def all(input, dim=None, keepdim=False):
+    """True where every element (along ``dim``, an int or a tuple) is non-zero."""
+    return _logical(input, dim, keepdim, "all")
+
+
+def any(input, dim=None, keepdim=False):
+    """True where some element (along ``dim``, an int or a tuple) is non-zero."""
+    return _logical(input, dim, keepdim, "any")
+
+
+def _logical(input, dim, keepdim, name):
+    xp = input.device.xp
+    data = input.data
+    if data.dtype != xp.bool:
+        data = data != 0
+    axes = wrap_dims(dim, input.ndim) if input.ndim else None
+    if dim is None:
+        keepdim = False
+    return Tensor._make(getattr(xp, name)(data, axis=axes, keepdims=keepdim), None)
+
+
+def count_nonzero(input, dim=None):
+    """How many elements (along ``dim``) are non-zero, as int64."""
+    xp = input.device.xp
+    axes = wrap_dims(dim, input.ndim) if input.ndim else None
+    return Tensor._make(xp.sum(xp.astype(input.data != 0, xp.int64), axis=axes), None)
+
+
+values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+median_result = type("median", (values_indices,), {"__module__": "minigrad.return_types"})
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
+    goes to the median element, as in torch."""
+    xp = input.device.xp
+    if dim is None:
+        flat = input.reshape(-1)
+        order = xp.argsort(flat.data, stable=True)
+        k = (flat.shape[0] - 1) // 2
+        return gather(flat, 0, Tensor._make(order[k:k + 1], None)).reshape(())
+    d = wrap_dim(dim, input.ndim)
+    x = input if input.ndim else input.reshape(1)
+    order = xp.argsort(x.data, axis=d, stable=True)
+    k = (x.shape[d] - 1) // 2
+    index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1), ...)], None)
+    values = gather(x, d, index)
+    if not keepdim or not input.ndim:
+        values, index = values.squeeze(d), index.squeeze(d)
+    return median_result(values, index)
+
+
+def _cumulative_extreme(input, dim, largest, name):
+    xp = input.device.xp
+    d = wrap_dim(dim, input.ndim)
+    x = input if input.ndim else input.reshape(1)
+    data = x.data
+    n = data.shape[d]
+    best, where = None, []
+    at = [slice(None)] * data.ndim
+    for i in range(n):  # a pass per position along dim, each over everything else
+        at[d] = slice(i, i + 1)
+        v = data[tuple(at)]
+        if best is None:
+            best, index = v, xp.zeros(v.shape, dtype=xp.int64)
+        else:
+            better = (v >= best) if largest else (v <= best)  # a tie moves to the later one
+            better = better | xp.isnan(v) if xp.isdtype(v.dtype, "real floating") else better
+            best = xp.where(better, v, best)
+            index = xp.where(better, xp.full(v.shape, i, dtype=xp.int64), index)
+        where.append(index)
+    indices = Tensor._make(xp.concat(where, axis=d) if where else xp.zeros(data.shape,
+                                                                             dtype=xp.int64), None)
+    values = gather(x, d, indices)
+    cls = _CUMMAX if largest else _CUMMIN
+    if not input.ndim:
+        return cls(values.reshape(()), indices.reshape(()))
+    return cls(values, indices)
+
+
+_CUMMAX = type("cummax", (values_indices,), {"__module__": "minigrad.return_types"})
+_CUMMIN = type("cummin", (values_indices,), {"__module__": "minigrad.return_types"})
+
+
+def cummax(input, dim):
+    """(values, indices) of the running maximum along ``dim``."""
+    return _cumulative_extreme(input, dim, True, "cummax")
+
+
+def cummin(input, dim):
+    """(values, indices) of the running minimum along ``dim``."""
+    return _cumulative_extreme(input, dim, False, "cummin")
+
+
+METHODS = {name: globals()[name] for name in (
+    "prod cumsum cumprod logcumsumexp var std norm all any count_nonzero median cummax "
+    "cummin").split()}
+__all__ = list(METHODS) + ["var_mean", "std_mean"]

@@ -1,0 +1,315 @@
+"""Cutting, joining, repeating and rearranging with torch's names. Only flip and roll are ops
+of their own (ops/reorder.py); the rest are views, indexing, reshape and expand, whose
+backward the engine already knows."""
+import math as _math
+
+import numpy as np
+
+from .. import backend
+from ..ops import elementwise as E, reorder as R
+from ..tensor import Tensor
+from .common import wrap_dim, wrap_dims
+from .index import index_select
+
+
+def _along(input, d, key):
+    """input[..., key, ...] with ``key`` at axis ``d``."""
+    return input[(slice(None),) * d + (key,)]
+
+
+def narrow(input, dim, start, length):
+    """The ``length`` elements from ``start`` along ``dim`` (start may be negative)."""
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if start < 0:
+        start += n
+    if not 0 <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return _along(input, d, slice(start, start + length))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of ``split_size`` along ``dim`` (the last one smaller), or of the listed sizes."""
+    d = wrap_dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size == 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [min(size, n - s) for s in range(0, n, size)] if size else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(_along(tensor, d, slice(start, start + s)))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    """At most ``chunks`` equal pieces along ``dim`` (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input.shape[wrap_dim(dim, input.ndim)]
+    return split(input, max(_math.ceil(n / chunks), 1) if n else 0, dim) if n else (input,)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Pieces at the given indices, or ``n`` pieces whose sizes differ by at most one."""
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        return split(input, sizes, d)
+    bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
+    return tuple(_along(input, d, slice(a, max(a, b))) for a, b in zip(bounds, bounds[1:]))
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, that dim removed."""
+    d = wrap_dim(dim, input.ndim)
+    return tuple(_along(input, d, i) for i in range(input.shape[d]))
+
+
+def flip(input, dims):
+    """Reverse the order of elements along ``dims``."""
+    dims = wrap_dims(dims if isinstance(dims, (tuple, list)) else (dims,), input.ndim)
+    if not input.ndim:
+        return input.clone()
+    return R.Flip.apply(input, dims=dims)
+
+
+def fliplr(input):
+    """flip(input, (1,)): left and right swapped."""
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """flip(input, (0,)): up and down swapped."""
+    return flip(input, (0,))
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements along ``dims`` by ``shifts``, wrapping around (all elements if no dims)."""
+    if dims is None:
+        return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                           f"{len(dims)}")
+    return R.Roll.apply(input, shifts=shifts, dims=tuple(wrap_dim(d, input.ndim) for d in dims))
+
+
+def _sizes(args):
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def repeat(input, *sizes):
+    """Tile the tensor ``sizes[i]`` times along dim i (leading new dims allowed)."""
+    sizes = _sizes(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
+    interleaved = [n for s in shape for n in (1, s)]
+    expanded = [n for r, s in zip(sizes, shape) for n in (r, s)]
+    return input.reshape(interleaved).expand(expanded).reshape(
+        tuple(r * s for r, s in zip(sizes, shape)))
+
+
+def tile(input, dims):
+    """repeat, with ``dims`` padded with leading 1s when shorter than the tensor's dims."""
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (or slice along ``dim``) repeated ``repeats`` times, in place."""
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    counts = backend.to_numpy(repeats.data) if isinstance(repeats, Tensor) else repeats
+    counts = np.broadcast_to(np.asarray(counts, dtype=np.int64).reshape(-1), (n,))
+    positions = np.repeat(np.arange(n), counts)
+    return index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
+
+
+def _diag_index(n, offset, device):
+    """(rows, cols) of the ``offset``-th diagonal of an n x n matrix."""
+    i = np.arange(n)
+    return (Tensor(backend.from_numpy(i, device)),
+            Tensor(backend.from_numpy(i + offset, device)))
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The ``offset``-th diagonal of the matrices in dims (dim1, dim2), as the last dim."""
+    d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    rest = [a for a in range(input.ndim) if a not in (d1, d2)]
+    x = input.permute(rest + [d1, d2])
+    rows, cols = x.shape[-2], x.shape[-1]
+    start_r, start_c = max(-offset, 0), max(offset, 0)
+    n = max(min(rows - start_r, cols - start_c), 0)
+    # element (r, c) sits at r * cols + c of each flattened matrix: a diagonal is every
+    # (cols + 1)-th one
+    positions = (start_r * cols + start_c) + np.arange(n) * (cols + 1)
+    flat = x.reshape(tuple(x.shape[:-2]) + (rows * cols,))
+    return index_select(flat, -1, Tensor(backend.from_numpy(positions, input.device)))
+
+
+def diag(input, diagonal=0):
+    """A vector's matrix with it on the ``diagonal``-th diagonal, or a matrix's diagonal."""
+    if input.ndim == 2:
+        return globals()["diagonal"](input, diagonal)
+    if input.ndim != 1:
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " f"{input.ndim}D")
+    n = input.shape[0]
+    m = n + abs(diagonal)
+    xp = input.device.xp
+    r = np.arange(m)[:, None]
+    c = np.arange(m)[None, :]
+    on = (c - r) == diagonal
+    source = np.where(on, np.minimum(r, c), 0)  # which element of input sits at (r, c)
+    index = Tensor(backend.from_numpy(source.reshape(-1), input.device))
+    picked = index_select(input, 0, index).reshape(m, m) if n else input.reshape(0, 0)
+    zero = Tensor._make(xp.zeros((), dtype=input.data.dtype), None)
+    return E.Where.apply(backend.from_numpy(on, input.device), picked, zero)
+
+
+def _triangle(input, diagonal, lower, name):
+    if not isinstance(diagonal, int):
+        raise TypeError(f"{name}(): argument 'diagonal' (position 1) must be int, not "
+                        f"{type(diagonal).__name__}")
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    rows, cols = input.shape[-2], input.shape[-1]
+    offset = np.arange(cols)[None, :] - np.arange(rows)[:, None]
+    keep = offset <= diagonal if lower else offset >= diagonal
+    zero = Tensor._make(input.device.xp.zeros((), dtype=input.data.dtype), None)
+    return E.Where.apply(backend.from_numpy(keep, input.device), input, zero)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle (on and below the ``diagonal``-th diagonal); zeros above."""
+    return _triangle(input, diagonal, True, "tril")
+
+
+def triu(input, diagonal=0):
+    """The upper triangle (on and above the ``diagonal``-th diagonal); zeros below."""
+    return _triangle(input, diagonal, False, "triu")
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (ints or sequences); the others keep
+    their order."""
+    src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    src = [wrap_dim(d, input.ndim) for d in src]
+    dst = [wrap_dim(d, input.ndim) for d in dst]
+    order = [None] * input.ndim
+    for s, t in zip(src, dst):
+        order[t] = s
+    rest = iter(a for a in range(input.ndim) if a not in src)
+    return input.permute([o if o is not None else next(rest) for o in order])
+
+
+moveaxis = movedim
+
+
+def swapaxes(input, axis0, axis1):
+    """transpose(axis0, axis1)."""
+    return input.transpose(wrap_dim(axis0, input.ndim), wrap_dim(axis1, input.ndim))
+
+
+swapdims = swapaxes
+
+
+def unflatten(input, dim, sizes):
+    """Dim ``dim`` split into ``sizes`` (one may be -1)."""
+    d = wrap_dim(dim, input.ndim)
+    return input.reshape(tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
+
+
+def unfold(input, dimension, size, step):
+    """Every window of ``size`` elements, ``step`` apart, along ``dimension``: that dim becomes
+    the window count and a new last dim holds each window."""
+    d = wrap_dim(dimension, input.ndim)
+    n = input.shape[d] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (n - size) // step + 1
+    positions = (np.arange(windows)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+    picked = index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
+    shape = tuple(input.shape[:d]) + (windows, size) + tuple(input.shape[d + 1:])
+    return movedim(picked.reshape(shape), d + 1, -1)
+
+
+def broadcast_to(input, size):
+    """expand(size)."""
+    return input.expand(tuple(size))
+
+
+def broadcast_shapes(*shapes):
+    """The shape that ``shapes`` broadcast to (RuntimeError when they don't)."""
+    try:
+        return backend.CPU.xp.broadcast_shapes(*(tuple(s) if isinstance(s, (tuple, list))
+                                                 else (s,) for s in shapes))
+    except ValueError as e:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: "
+                           f"{list(shapes)}") from e
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common shape."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors; ``indexing`` 'ij' (the default) or 'xy'."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    indexing = indexing or "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    shape = tuple(t.numel() for t in tensors)
+    grids = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[i] = -1
+        grids.append(t.reshape(view).expand(shape))
+    if indexing == "xy" and len(tensors) >= 2:  # x varies along columns: swap the first two dims
+        grids = [g.transpose(0, 1) for g in grids]
+    return tuple(grids)
+
+
+def type_as(input, other):
+    """input converted to other's dtype."""
+    return input.to(other.dtype)
+
+
+METHODS = {name: globals()[name] for name in (
+    "narrow split chunk tensor_split unbind flip fliplr flipud roll repeat tile "
+    "repeat_interleave diagonal diag tril triu movedim moveaxis swapaxes swapdims unflatten "
+    "unfold broadcast_to type_as").split()}
+__all__ = [n for n in METHODS if n not in ("repeat", "unfold", "type_as")] + [
+    "broadcast_shapes", "broadcast_tensors", "meshgrid"]

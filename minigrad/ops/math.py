@@ -1,0 +1,414 @@
+"""More element-wise math: trigonometry, logarithms, rounding, integer division.
+
+Each op is a forward with its backward, the derivative on top (``g`` is the upstream
+gradient). ``promote = FLOAT`` makes an integer input compute in the default float dtype,
+as torch does (``torch.sin(int_tensor)`` is float32); rounding ops keep integer inputs.
+"""
+import math
+
+from ..autograd import Op
+from ..backend import device_of, fmod
+from ..promotion import COMMON, FLOAT, refuse_bool
+
+
+def _xp(a):
+    return device_of(a).xp
+
+
+# ------------------------------------------------------------------ trigonometry
+
+class Sin(Op):
+    """d sin(x) = g * cos(x)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).sin(x)
+
+    def backward(ctx, g):
+        return g * _xp(g).cos(ctx.x)
+
+
+class Cos(Op):
+    """d cos(x) = -g * sin(x)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).cos(x)
+
+    def backward(ctx, g):
+        return -g * _xp(g).sin(ctx.x)
+
+
+class Tan(Op):
+    """d tan(x) = g * (1 + tan(x)^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.out = _xp(x).tan(x)
+        return ctx.out
+
+    def backward(ctx, g):
+        return g * (1 + ctx.out * ctx.out)
+
+
+class Asin(Op):
+    """d asin(x) = g / sqrt(1 - x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).asin(x)
+
+    def backward(ctx, g):
+        return g / _xp(g).sqrt(1 - ctx.x * ctx.x)
+
+
+class Acos(Op):
+    """d acos(x) = -g / sqrt(1 - x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).acos(x)
+
+    def backward(ctx, g):
+        return -g / _xp(g).sqrt(1 - ctx.x * ctx.x)
+
+
+class Atan(Op):
+    """d atan(x) = g / (1 + x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).atan(x)
+
+    def backward(ctx, g):
+        return g / (1 + ctx.x * ctx.x)
+
+
+class Atan2(Op):
+    """d atan2(a, b) = (g * b / (a^2 + b^2), -g * a / (a^2 + b^2))"""
+
+    promote = FLOAT
+
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return _xp(a).atan2(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.a, ctx.b
+        r2 = a * a + b * b
+        return g * b / r2, -g * a / r2
+
+
+class Sinh(Op):
+    """d sinh(x) = g * cosh(x)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).sinh(x)
+
+    def backward(ctx, g):
+        return g * _xp(g).cosh(ctx.x)
+
+
+class Cosh(Op):
+    """d cosh(x) = g * sinh(x)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).cosh(x)
+
+    def backward(ctx, g):
+        return g * _xp(g).sinh(ctx.x)
+
+
+class Asinh(Op):
+    """d asinh(x) = g / sqrt(x^2 + 1)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).asinh(x)
+
+    def backward(ctx, g):
+        return g / _xp(g).sqrt(ctx.x * ctx.x + 1)
+
+
+class Acosh(Op):
+    """d acosh(x) = g / sqrt(x^2 - 1)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).acosh(x)
+
+    def backward(ctx, g):
+        return g / _xp(g).sqrt(ctx.x * ctx.x - 1)
+
+
+class Atanh(Op):
+    """d atanh(x) = g / (1 - x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).atanh(x)
+
+    def backward(ctx, g):
+        return g / (1 - ctx.x * ctx.x)
+
+
+# ------------------------------------------------------- exponentials and logarithms
+
+class Log2(Op):
+    """d log2(x) = g / (x ln 2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).log2(x)
+
+    def backward(ctx, g):
+        return g / (ctx.x * math.log(2))
+
+
+class Log10(Op):
+    """d log10(x) = g / (x ln 10)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).log10(x)
+
+    def backward(ctx, g):
+        return g / (ctx.x * math.log(10))
+
+
+class Log1p(Op):
+    """d log(1 + x) = g / (1 + x)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return _xp(x).log1p(x)
+
+    def backward(ctx, g):
+        return g / (1 + ctx.x)
+
+
+class Exp2(Op):
+    """d 2^x = g * 2^x ln 2"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.out = _xp(x).pow(2.0, x)
+        return ctx.out
+
+    def backward(ctx, g):
+        return g * ctx.out * math.log(2)
+
+
+class Expm1(Op):
+    """d (e^x - 1) = g * e^x"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.out = _xp(x).expm1(x)
+        return ctx.out
+
+    def backward(ctx, g):
+        return g * (ctx.out + 1)
+
+
+class Rsqrt(Op):
+    """d x^(-1/2) = -g x^(-3/2) / 2"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.out = 1 / _xp(x).sqrt(x)
+        return ctx.out
+
+    def backward(ctx, g):
+        out = ctx.out
+        return -0.5 * g * out * out * out
+
+
+class Reciprocal(Op):
+    """d (1 / x) = -g / x^2"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.out = 1 / x
+        return ctx.out
+
+    def backward(ctx, g):
+        return -g * ctx.out * ctx.out
+
+
+# ------------------------------------------------------------------ rounding
+# Piecewise constant: the gradient is 0 everywhere (as torch defines it at the jumps too).
+
+class _Step(Op):
+    """d step(x) = 0"""
+
+    def backward(ctx, g):
+        return _xp(g).zeros_like(g)
+
+
+class Floor(_Step):
+    """d floor(x) = 0"""
+
+    def forward(ctx, x):
+        return _xp(x).floor(x)
+
+
+class Ceil(_Step):
+    """d ceil(x) = 0"""
+
+    def forward(ctx, x):
+        return _xp(x).ceil(x)
+
+
+class Trunc(_Step):
+    """d trunc(x) = 0"""
+
+    def forward(ctx, x):
+        return _xp(x).trunc(x)
+
+
+class Round(_Step):
+    """d round(x) = 0   (halves go to the even neighbour, as in torch)"""
+
+    def forward(ctx, x, decimals=0):
+        xp = _xp(x)
+        if decimals == 0 or not xp.isdtype(x.dtype, "real floating"):
+            return xp.round(x)
+        scale = 10.0 ** decimals
+        return xp.round(x * scale) / scale
+
+
+class Sign(_Step):
+    """d sign(x) = 0"""
+
+    def forward(ctx, x):
+        xp = _xp(x)
+        if x.dtype == xp.bool:
+            return x
+        return xp.sign(x)
+
+
+class Frac(Op):
+    """d (x - trunc(x)) = g"""
+
+    def forward(ctx, x):
+        return x - _xp(x).trunc(x)
+
+    def backward(ctx, g):
+        return g
+
+
+# ------------------------------------------------------------ integer division
+
+class FloorDivide(Op):
+    """d floor(a / b) = (0, 0)   (torch does not differentiate it)"""
+
+    promote = COMMON
+
+    def forward(ctx, a, b):
+        refuse_bool("div_floor_cpu", a, b)
+        _check_integer_divisor(a, b)
+        return _xp(a if hasattr(a, "shape") else b).floor_divide(a, b)
+
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Op):
+    """d (a - b floor(a / b)) = (g, -g * floor(a / b))   (the sign of b, like Python's %)"""
+
+    promote = COMMON
+
+    def forward(ctx, a, b):
+        refuse_bool("remainder_cpu", a, b)
+        _check_integer_divisor(a, b)
+        xp = _xp(a if hasattr(a, "shape") else b)
+        ctx.a, ctx.b = a, b
+        return xp.remainder(a, b)
+
+    def backward(ctx, g):
+        return g, -g * _xp(g).floor(ctx.a / ctx.b)
+
+
+class Fmod(Op):
+    """d (a - b trunc(a / b)) = (g, -g * trunc(a / b))   (the sign of a, like C's fmod)"""
+
+    promote = COMMON
+
+    def forward(ctx, a, b):
+        refuse_bool("fmod_cpu", a, b)
+        _check_integer_divisor(a, b)
+        ctx.a, ctx.b = a, b
+        return fmod(a, b)
+
+    def backward(ctx, g):
+        return g, -g * _xp(g).trunc(ctx.a / ctx.b)
+
+
+def _check_integer_divisor(a, b):
+    """Integer division by zero raises, as in torch (floats give inf or nan)."""
+    if isinstance(b, (int, float)):
+        if b == 0 and not isinstance(b, float) and not _is_floating(a):
+            raise RuntimeError("ZeroDivisionError")
+        return
+    xp = _xp(b)
+    if not xp.isdtype(b.dtype, "real floating") and bool(xp.any(b == 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _is_floating(a):
+    return isinstance(a, float) or (hasattr(a, "dtype") and _xp(a).isdtype(a.dtype,
+                                                                             "real floating"))
+
+
+class SafeSqrt(Op):
+    """d sqrt(s) = g / (2 sqrt(s)), and 0 at s = 0   (how torch differentiates std and norm)
+
+    For the square root of a sum of squares (a norm, a standard deviation) whose value is 0:
+    torch defines the gradient there as 0, where plain sqrt's would be inf (and nan after
+    the chain rule multiplies it by the zero derivative of the sum).
+    """
+
+    promote = FLOAT
+
+    def forward(ctx, s):
+        ctx.out = _xp(s).sqrt(s)
+        return ctx.out
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        zero = ctx.out == 0
+        return xp.where(zero, xp.zeros((), dtype=g.dtype), g / (2 * xp.where(zero, 1, ctx.out)))

@@ -1,5 +1,4 @@
 """Shared fixtures: the devices every op test runs on, and float64 by default in tests."""
-import os
 import pathlib
 
 import pytest
@@ -30,9 +29,12 @@ def _seed():
 
 @pytest.fixture
 def mnist_dir():
-    """The folder holding the four MNIST IDX .gz files (MINIGRAD_MNIST), or skip."""
-    path = os.environ.get("MINIGRAD_MNIST")
-    if not path or not pathlib.Path(path).is_dir():
-        pytest.skip("set MINIGRAD_MNIST to a folder with the MNIST IDX files "
-                    "(scripts/test points it at ../shared/data/mnist)")
-    return pathlib.Path(path)
+    """The folder holding the four MNIST IDX files, found by the library's rule
+    ($MINIGRAD_MNIST, else $MINIGRAD_DATA or ./data), or skip saying where it looked."""
+    from minigrad.datasets import MNIST, DataNotFound
+    try:
+        return pathlib.Path(MNIST.locate(train=True))
+    except DataNotFound as e:
+        pytest.skip(f"no MNIST: looked in {'; '.join(e.looked)} (set MINIGRAD_MNIST to the "
+                    "folder of the four IDX files; scripts/setup links ../shared/data/mnist "
+                    "into ./data when it is there)")

@@ -336,10 +336,9 @@ LOSS_AND_ACCURACY = [("loss", [("train_loss", "train loss"), ("test_loss", "test
 def plot_curves(histories, path, title, groups=None):
     """Loss and accuracy per epoch, one panel per group; ``histories`` maps a run label
     to its history. Each curve keeps its colour in every run; several runs share the
-    panels, the first run's lines solid, the second's dashed (a legend at the top says
-    which is which)."""
+    panels, the first run's lines solid, the second's dashed (the ``title`` says which
+    is which), and the legends name each curve once."""
     plt = pyplot()
-    from matplotlib.lines import Line2D
     groups = groups or LOSS_AND_ACCURACY
     fig, axes = plt.subplots(1, len(groups), figsize=(5.5 * len(groups), 4))
     axes = np.atleast_1d(axes)
@@ -358,10 +357,6 @@ def plot_curves(histories, path, title, groups=None):
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    if len(histories) > 1:
-        handles = [Line2D([], [], color="0.3", ls=styles[r % len(styles)], label=run_label)
-                   for r, run_label in enumerate(histories)]
-        fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return save(fig, path)
@@ -371,15 +366,12 @@ def _epoch_axis(ax, histories):
     """Whole epochs on the x axis; a one-epoch run says that a curve needs more."""
     from matplotlib.ticker import MaxNLocator
     last = max((h["epoch"][-1] for h in histories.values() if h["epoch"]), default=1)
-    ax.set_xlabel("epoch")
+    ax.set_xlabel("epoch" if last > 1 else "epoch (one epoch: a curve needs --epochs 2 or more)")
     if last <= 12:
         ax.set_xticks(range(1, last + 1))
         ax.set_xlim(0.5, last + 0.5)
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if last == 1:
-        ax.text(0.5, 0.04, "one epoch: a curve needs --epochs 2 or more", fontsize=8,
-                ha="center", transform=ax.transAxes, color="0.4")
 
 
 def plot_decision_boundary(ax, predict, X, y, title, resolution=300):

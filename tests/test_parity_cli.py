@@ -94,8 +94,9 @@ def test_mnist_preset_without_data_fails_with_a_clear_message(tmp_path):
     status, out, _ = run_cli("mnist-mlp", "--data-root", str(tmp_path / "nowhere"),
                              env={"MINIGRAD_MNIST": ""})
     assert status == 2
-    assert last_line(out).startswith("error: MNIST data not found:")
-    assert "nowhere" in last_line(out)
+    assert last_line(out).startswith(f"error: MNIST files not found; looked in: --data-root "
+                                     f"{tmp_path / 'nowhere'} (no such folder). Pass --data-root")
+    assert last_line(out).endswith("or use --download.")
 
 
 def test_unknown_preset_exits_2_naming_the_known_ones(capsys):

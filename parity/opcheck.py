@@ -82,7 +82,7 @@ def _name(fn):
     owner = getattr(fn, "__self__", None)
     if isinstance(owner, type):
         return f"{owner.__name__}.{fn.__name__}"
-    return getattr(fn, "__qualname__", None) or "op"
+    return getattr(fn, "__name__", None) or "op"
 
 
 def _concrete(inputs, seed):

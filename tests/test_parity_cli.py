@@ -120,3 +120,16 @@ def test_importing_parity_leaves_optional_libraries_unloaded():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_missing_package_sends_the_user_to_the_project_environment(monkeypatch, capsys):
+    def no_sklearn(data_root=None, download=False):
+        raise ImportError("minigrad.datasets.blobs and circles use scikit-learn: pip install "
+                          "scikit-learn") from ModuleNotFoundError("No module named 'sklearn'",
+                                                                  name="sklearn")
+    monkeypatch.setattr(presets.PRESETS["blobs-mlp"], "data", no_sklearn)
+    assert main(["blobs-mlp"]) == 2
+    line = last_line(capsys.readouterr().out)
+    assert line.startswith(f"error: sklearn is not installed in this Python ({sys.executable}): "
+                           "run `source .venv/bin/activate` in the repository first")
+    assert "pip install" not in line

@@ -1,4 +1,5 @@
 """Shared fixtures: the devices every op test runs on, and float64 by default in tests."""
+import collections
 import pathlib
 
 import pytest
@@ -9,15 +10,16 @@ DEVICES = ["cpu", "strict"]
 
 
 def _device_params():
-    return [pytest.param(d, id=d) for d in DEVICES + ["cuda"]]
+    params = [pytest.param(d, id=d) for d in DEVICES]
+    params.append(pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(
+        not minigrad.cuda.is_available(), reason="no CUDA GPU on this machine (CuPy path runs "
+        "where one exists)")))
+    return params
 
 
 @pytest.fixture(params=_device_params())
 def device(request):
     """Run the test on the CPU (NumPy), the strict Array API device, and CUDA where present."""
-    if request.param == "cuda" and not minigrad.cuda.is_available():
-        # skipped here, not by a mark on each test, so the summary gives one line for all
-        pytest.skip("no CUDA GPU on this machine (CuPy path runs where one exists)")
     return request.param
 
 
@@ -37,3 +39,16 @@ def mnist_dir():
         pytest.skip(f"no MNIST: looked in {'; '.join(e.looked)} (set MINIGRAD_MNIST to the "
                     "folder of the four IDX files; scripts/setup links ../shared/data/mnist "
                     "into ./data when it is there)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Why tests were skipped, one line per reason with its count (pytest's own -rs
+    repeats a reason once per test function: a hundred lines for the CUDA cases alone)."""
+    reasons = collections.Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section("why tests were skipped", sep="-")
+        for reason, count in reasons.most_common():
+            terminalreporter.write_line(f"{count:5d} skipped: {reason}")

@@ -164,7 +164,8 @@ def test_no_data_anywhere_names_every_place_looked_at(fresh_copy):
                "folder). Pass --data-root DIR or set MINIGRAD_MNIST=DIR" in line
 
 
-def test_minigrad_data_works_for_parity_as_for_the_library_and_examples(fresh_copy, mnist_dir, tmp_path):
+def test_minigrad_data_works_for_parity_as_for_the_library_and_examples(fresh_copy, mnist_dir,
+                                                                         tmp_path):
     (tmp_path / "MNIST").mkdir()
     (tmp_path / "MNIST" / "raw").symlink_to(mnist_dir)
     env = {"MINIGRAD_DATA": str(tmp_path)}

@@ -153,7 +153,8 @@ class MNIST(Dataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28.
 
     ``MNIST(root, train=True, transform=None, target_transform=None, download=False)``
-    as in torchvision (``root=None`` means ``default_root()``); items are
+    as in torchvision (``root=None``: ``$MINIGRAD_MNIST``, then the default root; see
+    the module's docstring); items are
     ``(1x28x28 float32 tensor in [0, 1], int label)`` -- what torchvision gives with
     ``transforms.ToTensor()``.
     """
@@ -210,8 +211,9 @@ class MNIST(Dataset):
         folder = pathlib.Path(self.root)
         paths = self._split_files(folder)
         if paths is None:
-            looked = [f"{folder} ({self._missing(folder, self.train)})"]
-            raise self._not_found(looked, "from_folder(path)", "MNIST(root, download=True)")
+            looked = [f"{folder} ({self._missing(folder, self.train, raw=False)})"]
+            raise self._not_found(looked, "from_folder(DIR)",
+                                  f"{type(self).__name__}(root, download=True)")
         self._load(paths, flat=True)
         return self
 
@@ -284,17 +286,17 @@ class MNIST(Dataset):
         return None, looked
 
     @classmethod
-    def _missing(cls, folder, train):
+    def _missing(cls, folder, train, raw=True):
         names = [s + "[.gz]" for s in cls._stems_of(train)
                  if not any((folder / n).is_file() for n in (s, s + ".gz"))]
-        return f"no {', '.join(names)} in it or in its {cls.__name__}/raw/"
+        return f"no {', '.join(names)} in it" + (f" or in its {cls.__name__}/raw/" if raw else "")
 
     @classmethod
     def _not_found(cls, looked, arg, download):
         name = cls.__name__
-        space = "" if arg.endswith("=") else " "
-        message = (f"{name} files not found; looked in: {'; '.join(looked)}. Pass {arg}{space}"
-                   f"DIR or set {cls.env_var}=DIR, where DIR holds the four IDX files "
+        target = arg if "DIR" in arg else arg + ("DIR" if arg.endswith("=") else " DIR")
+        message = (f"{name} files not found; looked in: {'; '.join(looked)}. Pass {target} "
+                   f"or set {cls.env_var}=DIR, where DIR holds the four IDX files "
                    f"({{train,t10k}}-{{images-idx3,labels-idx1}}-ubyte[.gz]) or {name}/raw/ "
                    f"with them; or use {download}")
         if arg == "root=":

@@ -210,3 +210,22 @@ def test_importing_common_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_comparison_figure_keeps_each_curves_colour_and_names_it_once(tmp_path, monkeypatch):
+    common = example("common")
+    figures = []
+    monkeypatch.setattr(common, "save", lambda fig, path: figures.append(fig) or path)
+    history = {"epoch": [1, 2, 3], "train_loss": [3, 2, 1], "test_loss": [3, 2, 2],
+               "train_acc": [50, 60, 70], "test_acc": [40, 50, 60]}
+    common.plot_curves({"minigrad": history, "torch": history}, str(tmp_path / "c.png"), "t")
+    for ax in figures[0].axes:
+        lines = ax.get_lines()
+        assert len(lines) == 4  # two curves, each drawn for both frameworks
+        by_style = {}
+        for line in lines:
+            by_style.setdefault(line.get_linestyle(), []).append(line.get_color())
+        assert by_style["-"] == by_style["--"]  # the same colour per curve in both runs
+        assert len(set(by_style["-"])) == 2
+        assert len(ax.get_legend().get_texts()) == 2
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]

@@ -107,10 +107,15 @@ def _table(records):
     return "\n".join(rows)
 
 
+QUICK_WARNING = ("--quick: tiny sizes, 3 short repeats; these numbers only show that the "
+                 "benchmark runs, not which framework is faster (run without --quick for that)")
+
+
 def summary_table(results):
     if not results["benchmarks"]:
         return ""
-    return "\n" + _table(results["benchmarks"]) + "\n"
+    warning = f"{QUICK_WARNING}\n" if results["settings"].get("quick") else ""
+    return "\n" + warning + _table(results["benchmarks"]) + "\n" + warning
 
 
 def memory_text(memory):
@@ -246,8 +251,9 @@ def markdown(results, png_name=None):
     return "\n".join(lines)
 
 
-def plot_scaling(records, path):
-    """Step time and ratio against batch size and hidden width; False without matplotlib."""
+def plot_scaling(records, path, quick=False):
+    """Step time and ratio against batch size and hidden width; False without matplotlib.
+    A ``quick`` run's figure says on top that its numbers mean nothing."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -289,6 +295,9 @@ def plot_scaling(records, path):
         bottom.set_xlabel(label)
         bottom.set_ylabel("minigrad / torch")
         bottom.grid(True, which="both", alpha=0.3)
+    if quick:
+        fig.suptitle("QUICK RUN (tiny sizes, 3 short repeats): these numbers mean nothing",
+                     color="firebrick")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -300,7 +309,8 @@ def write(results, out_dir):
     paths = []
     png = os.path.join(out_dir, "scaling.png")
     scaling = [r for r in results["benchmarks"] if r["group"] == "scaling"]
-    have_png = bool(scaling) and plot_scaling(scaling, png)
+    have_png = bool(scaling) and plot_scaling(scaling, png,
+                                              quick=results["settings"].get("quick", False))
     if have_png:
         paths.append(png)
     md = os.path.join(out_dir, "report.md")

@@ -654,6 +654,8 @@ def run(settings, out_dir, only=(), profile=False, log=print):
                             "warmup_steps": settings.warmup_steps},
                "machine": machine_info(), "benchmarks": []}
     log(report.header_text(results["machine"]))
+    if settings.quick:
+        log(report.QUICK_WARNING)
     fws = [Framework(name) for name in FRAMEWORKS]
     for case in cases(settings):
         if not _selected(case.name, case.group, only):

@@ -33,8 +33,10 @@ FRAMEWORKS = ("minigrad", "torch")
 # ------------------------------------------------------------------ command line
 
 
-def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None):
-    """The options every example takes (``extra(parser)`` may add its own).
+def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None,
+               mnist=False):
+    """The options every example takes (``extra(parser)`` may add its own; ``mnist``
+    adds ``--data-root`` and ``--download``).
 
     ``epochs`` is the tutorial's setting; ``--quick`` switches to a tiny configuration
     (``quick_epochs`` epochs, small data subsets) for tests and smoke runs.
@@ -51,14 +53,18 @@ def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None
                         f"{quick_epochs or epochs})")
     p.add_argument("--out", default=None,
                    help=f"folder for the pictures (default: ./out/{example})")
-    p.add_argument("--data-root", default=None,
-                   help="MNIST folder (torchvision layout or a flat folder of the IDX files; "
-                        "default: $MINIGRAD_MNIST, else $MINIGRAD_DATA, else ./data)")
+    if mnist:
+        p.add_argument("--data-root", default=None,
+                       help="a folder holding the four MNIST IDX files, or MNIST/raw/ with "
+                            "them (default: $MINIGRAD_MNIST, else $MINIGRAD_DATA, else ./data)")
+        p.add_argument("--download", action="store_true",
+                       help="fetch the MNIST files that are missing (into --data-root, else "
+                            "$MINIGRAD_DATA, else ./data)")
     p.add_argument("--quick", action="store_true",
                    help="a tiny configuration (few epochs, small subsets) for smoke tests")
     p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
-    p.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="no progress bar")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars on stderr (default: only when stderr is a terminal)")
     if extra is not None:
         extra(p)
     args = p.parse_args(argv)
@@ -67,10 +73,31 @@ def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None
         args.epochs = (quick_epochs or epochs) if args.quick else epochs
     if args.out is None:
         args.out = os.path.join("out", example)
-    if args.data_root is None:
-        args.data_root = (os.environ.get("MINIGRAD_MNIST") or os.environ.get("MINIGRAD_DATA")
-                          or "./data")
+    if args.progress is None:
+        args.progress = sys.stderr.isatty()
     return args
+
+
+def fail(args, message):
+    """End the run with one line on stderr and exit status 2: a mistake in how the
+    example was called (data not found, no such device), not a bug worth a traceback."""
+    print(f"python examples/{args.example}.py: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_device(args, names):
+    """Fail (one line) unless every framework in ``names`` can use ``args.device``."""
+    for name in names:
+        try:
+            if name == "torch":
+                import torch
+                torch.zeros(1, device=args.device)
+            else:
+                import minigrad
+                minigrad.zeros(1, device=args.device)
+        except Exception as e:  # an unknown name, no GPU, no CuPy, torch built without CUDA
+            fail(args, f"--device {args.device} is not usable by {name} here ({e}); "
+                       "use --device cpu")
 
 
 # ------------------------------------------------------------------ frameworks
@@ -144,8 +171,9 @@ def run(args, train, plot, curve_groups=None):
     """Train (timed), draw, summarise. Returns the Result, or {framework: Result} with
     ``--compare``. ``curve_groups`` (see ``plot_curves``) selects the curves that the
     comparison figure draws for both frameworks."""
-    os.makedirs(args.out, exist_ok=True)
     names = FRAMEWORKS if args.compare else (args.framework,)
+    check_device(args, names)
+    os.makedirs(args.out, exist_ok=True)
     results = {}
     for name in names:
         fw = framework(name)
@@ -166,6 +194,8 @@ def run(args, train, plot, curve_groups=None):
         results["minigrad"].pictures.append(path)
     for result in results.values():
         print_summary(args, result)
+    print("Wall time is one run's, evaluation and pictures included, on a machine that may be "
+          "busy: for speed, `python -m bench` times both frameworks fairly.")
     return results if args.compare else results[args.framework]
 
 
@@ -184,7 +214,8 @@ def print_summary(args, result):
 
 
 def progress(iterable, args, desc, total=None, leave=True):
-    """A tqdm progress bar over ``iterable`` (or the iterable itself with --no-progress)."""
+    """A tqdm progress bar over ``iterable`` on a terminal (or the iterable itself with
+    --no-progress, or when stderr is a file or a pipe)."""
     if not getattr(args, "progress", True):
         return _Quiet(iterable)
     from tqdm.auto import tqdm
@@ -214,7 +245,9 @@ QUICK_TRAIN, QUICK_TEST = 512, 256  # MNIST images kept by --quick
 def mnist(args, fw):
     """(train set, test set, note): MNIST for ``fw``, as the tutorials load it.
 
-    minigrad reads the IDX files with ``minigrad.datasets.MNIST``. PyTorch uses
+    The files are found by ``minigrad.datasets``' rule (``--data-root``, else
+    ``$MINIGRAD_MNIST``, else ``$MINIGRAD_DATA`` or ``./data``); ``--download`` fetches
+    what is missing. minigrad reads them with ``minigrad.datasets.MNIST``. PyTorch uses
     ``torchvision.datasets.MNIST(..., transform=transforms.ToTensor())`` when torchvision
     is installed and finds the files in its layout; otherwise the very same arrays that
     minigrad read are wrapped in torch tensors (``ToTensor`` would give the same values:
@@ -222,11 +255,20 @@ def mnist(args, fw):
     256 test images.
     """
     import minigrad.datasets as datasets
-    root = os.path.expanduser(args.data_root)
+    folders = []
+    for train in (True, False):
+        try:
+            if args.download:
+                datasets.MNIST(args.data_root, train=train, download=True)
+            folders.append(datasets.MNIST.locate(args.data_root, train=train,
+                                                 arg="--data-root", download="--download"))
+        except RuntimeError as e:  # not found, a damaged file, a failed download
+            fail(args, str(e))
+    root = folders[0]
     note = None
     if fw.name == "minigrad":
-        train_set = datasets.MNIST(root, train=True, download=False)
-        test_set = datasets.MNIST(root, train=False, download=False)
+        train_set = datasets.MNIST(folders[0], train=True)
+        test_set = datasets.MNIST(folders[1], train=False)
         note = f"data: minigrad.datasets.MNIST from {root}"
     else:
         train_set = test_set = None
@@ -236,20 +278,24 @@ def mnist(args, fw):
             note = ("data: torchvision is not installed, so PyTorch trains on the arrays read "
                     "by minigrad.datasets.MNIST, wrapped in torch tensors")
         else:
+            # torchvision wants the root above MNIST/raw
+            layout = os.path.join("MNIST", "raw")
+            tv_root = os.path.dirname(os.path.dirname(root)) if root.endswith(layout) else root
             try:
-                train_set = tv_datasets.MNIST(root, train=True, download=False,
+                train_set = tv_datasets.MNIST(tv_root, train=True, download=False,
                                               transform=transforms.ToTensor())
-                test_set = tv_datasets.MNIST(root, train=False, download=False,
+                test_set = tv_datasets.MNIST(tv_root, train=False, download=False,
                                              transform=transforms.ToTensor())
-                note = f"data: torchvision.datasets.MNIST from {root}"
+                note = f"data: torchvision.datasets.MNIST from {tv_root}"
             except RuntimeError as e:  # e.g. a flat folder of .gz files, not its layout
                 note = (f"data: torchvision could not read {root} ({e}); PyTorch trains on "
                         "the arrays read by minigrad.datasets.MNIST, wrapped in torch tensors")
         if train_set is None:
             # Fallback without torchvision: the same arrays, as torch tensors.
             sets = []
-            for train, n in ((True, QUICK_TRAIN), (False, QUICK_TEST)):
-                ds = datasets.MNIST(root, train=train, download=False)
+            for folder, train, n in ((folders[0], True, QUICK_TRAIN),
+                                     (folders[1], False, QUICK_TEST)):
+                ds = datasets.MNIST(folder, train=train)
                 n = n if args.quick else len(ds)
                 images = ds.data.numpy()[:n].astype(np.float32).reshape(-1, 1, 28, 28)
                 images /= 255  # what ToTensor does: uint8 -> float32 in [0, 1]
@@ -289,32 +335,43 @@ LOSS_AND_ACCURACY = [("loss", [("train_loss", "train loss"), ("test_loss", "test
 
 def plot_curves(histories, path, title, groups=None):
     """Loss and accuracy per epoch, one panel per group; ``histories`` maps a run label
-    to its history (several runs share the panels: the first run's lines are solid, the
-    second's dashed, each line in its own colour)."""
+    to its history. Each curve keeps its colour in every run; several runs share the
+    panels, the first run's lines solid, the second's dashed (the ``title`` says which
+    is which), and the legends name each curve once."""
     plt = pyplot()
-    from matplotlib.ticker import MaxNLocator
     groups = groups or LOSS_AND_ACCURACY
     fig, axes = plt.subplots(1, len(groups), figsize=(5.5 * len(groups), 4))
     axes = np.atleast_1d(axes)
     styles = ["-", "--", ":", "-."]
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    epochs = max(len(h["epoch"]) for h in histories.values())
     for ax, (ylabel, keys) in zip(axes, groups):
-        for r, (run_label, h) in enumerate(histories.items()):
-            for k, (key, label) in enumerate(keys):
-                if not h.get(key):
-                    continue
-                name = label if len(histories) == 1 else f"{run_label}: {label}"
-                ax.plot(h["epoch"][:len(h[key])], h[key], styles[r % len(styles)],
-                        color=colors[(r * len(keys) + k) % len(colors)], label=name,
-                        marker="o" if len(h[key]) <= 12 else None, markersize=4)
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for k, (key, label) in enumerate(keys):
+            color = colors[k % len(colors)]
+            for r, h in enumerate(histories.values()):
+                if h.get(key):
+                    ax.plot(h["epoch"][:len(h[key])], h[key], styles[r % len(styles)],
+                            color=color, marker="o" if epochs <= 12 else None, markersize=4,
+                            label=label if r == 0 else None)
+        _epoch_axis(ax, histories)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return save(fig, path)
+
+
+def _epoch_axis(ax, histories):
+    """Whole epochs on the x axis; a one-epoch run says that a curve needs more."""
+    from matplotlib.ticker import MaxNLocator
+    last = max((h["epoch"][-1] for h in histories.values() if h["epoch"]), default=1)
+    ax.set_xlabel("epoch" if last > 1 else "epoch (one epoch: a curve needs --epochs 2 or more)")
+    if last <= 12:
+        ax.set_xticks(range(1, last + 1))
+        ax.set_xlim(0.5, last + 0.5)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def plot_decision_boundary(ax, predict, X, y, title, resolution=300):

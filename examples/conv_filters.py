@@ -67,7 +67,7 @@ def plot(args, result, out):
 
 
 def main(argv=None):
-    args = common.parse_args(argv, "conv_filters", __doc__, epochs=1, quick_epochs=1)
+    args = common.parse_args(argv, "conv_filters", __doc__, epochs=1, quick_epochs=1, mnist=True)
     return common.run(args, train, plot)
 
 

@@ -51,7 +51,7 @@ def plot(args, result, out):
 
 
 def main(argv=None):
-    args = common.parse_args(argv, "mnist_lenet", __doc__, epochs=5, quick_epochs=1)
+    args = common.parse_args(argv, "mnist_lenet", __doc__, epochs=5, quick_epochs=1, mnist=True)
     return common.run(args, train, plot)
 
 

@@ -6,8 +6,9 @@ Each 28x28 digit is flattened to 784 numbers, one hidden layer of 128 ReLU units
 logits out; CrossEntropyLoss, Adam (lr 1e-3), mini-batches of 64, 10 epochs. The
 tutorial this follows reported 97.58% test accuracy.
 
-The data come from the four MNIST IDX files: ``--data-root DIR`` or ``$MINIGRAD_MNIST``
-(torchvision's ``DIR/MNIST/raw/`` layout or a flat folder holding the files).
+The data come from the four MNIST IDX files, found in ``--data-root DIR``, else
+``$MINIGRAD_MNIST``, else ``$MINIGRAD_DATA`` or ``./data`` (torchvision's
+``DIR/MNIST/raw/`` layout or a flat folder holding the files); ``--download`` fetches them.
 Pictures: loss/accuracy curves, and a grid of test digits with the model's predictions.
 
 ``train_one_epoch`` and ``evaluate`` below are the training and test loops of the PyTorch
@@ -124,7 +125,7 @@ def plot(args, result, out):
 
 
 def main(argv=None):
-    args = common.parse_args(argv, "mnist_mlp", __doc__, epochs=10, quick_epochs=1)
+    args = common.parse_args(argv, "mnist_mlp", __doc__, epochs=10, quick_epochs=1, mnist=True)
     return common.run(args, train, plot)
 
 

@@ -7,11 +7,19 @@ Where the files go (torchvision's layout)::
     <root>/MNIST/raw/t10k-images-idx3-ubyte[.gz]
     <root>/MNIST/raw/t10k-labels-idx1-ubyte[.gz]
 
-``root`` is an argument; without one, ``default_root()`` reads the environment variable
-``MINIGRAD_DATA`` (falling back to ``./data``). A *flat* folder that holds the four files
-directly (like the offline copy in ``../shared/data/mnist``) works too, as ``root`` or
-through ``MNIST.from_folder(path)``; there, the labels' checksum tells MNIST from
-Fashion-MNIST, whose files have the same names.
+Where minigrad looks (one rule for the library, ``python -m parity``, the examples and
+the tests; ``MNIST.locate`` implements it):
+
+1. the ``root`` argument (``--data-root`` on the command lines), and nothing else if given;
+2. ``$MINIGRAD_MNIST`` (``$MINIGRAD_FASHIONMNIST`` for Fashion-MNIST), if set;
+3. the default root, ``default_root()``: ``$MINIGRAD_DATA`` if set, else ``./data``.
+
+Each place may hold torchvision's layout (``<place>/MNIST/raw/...``) or be a *flat*
+folder of the four files (like the offline copy in ``../shared/data/mnist``); in a flat
+folder the labels' checksum tells MNIST from Fashion-MNIST, whose files have the same
+names. The first place that holds the files wins; when none does, ``DataNotFound`` names
+every place looked at and what to set. ``download=True`` fetches into the ``root``
+argument, else into the default root.
 
 Items: ``ds[i]`` is ``(image, label)``, the image a float32 tensor of shape 1x28x28 with
 values in [0, 1] and the label a Python int. torchvision returns a PIL image when there is
@@ -41,13 +49,23 @@ from .serialization import atomic_write
 from .tensor import Tensor
 from .utils.data import Dataset, default_collate
 
-__all__ = ["MNIST", "FashionMNIST", "default_root", "read_idx", "fetch_url", "blobs",
-           "circles"]
+__all__ = ["MNIST", "FashionMNIST", "DataNotFound", "default_root", "read_idx", "fetch_url",
+           "blobs", "circles"]
 
 
 def default_root():
     """The data root: ``$MINIGRAD_DATA`` if set, else ``./data``."""
     return os.path.expanduser(os.environ.get("MINIGRAD_DATA") or "./data")
+
+
+class DataNotFound(RuntimeError):
+    """A dataset's files are in none of the places looked at. The message names each place
+    and what was wrong there, then how to point minigrad at the files; ``looked`` holds
+    the places' descriptions alone."""
+
+    def __init__(self, message, looked):
+        super().__init__(message)
+        self.looked = looked
 
 
 # -------------------------------------------------------------------- IDX files
@@ -135,7 +153,8 @@ class MNIST(Dataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28.
 
     ``MNIST(root, train=True, transform=None, target_transform=None, download=False)``
-    as in torchvision (``root=None`` means ``default_root()``); items are
+    as in torchvision (``root=None``: ``$MINIGRAD_MNIST``, then the default root; see
+    the module's docstring); items are
     ``(1x28x28 float32 tensor in [0, 1], int label)`` -- what torchvision gives with
     ``transforms.ToTensor()``.
     """
@@ -158,18 +177,31 @@ class MNIST(Dataset):
                "6 - six", "7 - seven", "8 - eight", "9 - nine"]
     image_size = (28, 28)
     split_sizes = {True: 60000, False: 10000}
+    env_var = "MINIGRAD_MNIST"  # the variable that names this dataset's folder
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None,
                  download=False):
-        self._setup(default_root() if root is None else root, train, transform,
-                    target_transform)
-        found = self._locate()
+        places = self._places(root)
+        found, looked = self._search(places, train)
         if found is None and download:
-            self.download_raw(self.root)
-            found = self._locate()
+            self.download_raw(root)
+            found, looked = self._search(places, train)
         if found is None:
-            raise RuntimeError(self._not_found_message(pathlib.Path(self.raw_folder)))
-        self._load(*found)
+            raise self._not_found(looked, "root=", "download=True")
+        place, paths, flat = found
+        self._setup(place, train, transform, target_transform)
+        self._load(paths, flat)
+
+    @classmethod
+    def locate(cls, root=None, train=True, *, arg="root=", download="download=True"):
+        """The folder that holds the split's two IDX files, found by the rule in this
+        module's docstring; else ``DataNotFound``, whose message names every place looked
+        at and tells the user to set ``arg`` (how the caller spells the root: a command
+        line passes ``"--data-root"``), ``cls.env_var``, or use ``download``."""
+        found, looked = cls._search(cls._places(root, arg), train)
+        if found is None:
+            raise cls._not_found(looked, arg, download)
+        return str(found[1][0].parent)
 
     @classmethod
     def from_folder(cls, folder, train=True, transform=None, target_transform=None):
@@ -179,7 +211,9 @@ class MNIST(Dataset):
         folder = pathlib.Path(self.root)
         paths = self._split_files(folder)
         if paths is None:
-            raise RuntimeError(self._not_found_message(folder))
+            looked = [f"{folder} ({self._missing(folder, self.train, raw=False)})"]
+            raise self._not_found(looked, "from_folder(DIR)",
+                                  f"{type(self).__name__}(root, download=True)")
         self._load(paths, flat=True)
         return self
 
@@ -198,37 +232,76 @@ class MNIST(Dataset):
     def class_to_idx(self):
         return {name: i for i, name in enumerate(self.classes)}
 
-    def _stems(self):
-        prefix = "train" if self.train else "t10k"
+    @staticmethod
+    def _stems_of(train):
+        prefix = "train" if train else "t10k"
         return (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte")
 
-    def _split_files(self, folder):
+    def _stems(self):
+        return self._stems_of(self.train)
+
+    @classmethod
+    def _files_in(cls, folder, train):
         """The (images, labels) paths in ``folder`` (plain files first, then .gz), or None."""
         paths = []
-        for stem in self._stems():
+        for stem in cls._stems_of(train):
             found = [folder / n for n in (stem, stem + ".gz") if (folder / n).is_file()]
             if not found:
                 return None
             paths.append(found[0])
         return paths
 
-    def _locate(self):
-        """((images, labels), flat) for torchvision's layout, else for a flat root, else None."""
-        paths = self._split_files(pathlib.Path(self.raw_folder))
-        if paths is not None:
-            return paths, False
-        paths = self._split_files(pathlib.Path(self.root))
-        return None if paths is None else (paths, True)
+    def _split_files(self, folder):
+        return self._files_in(folder, self.train)
 
-    def _not_found_message(self, folder):
-        name = type(self).__name__
-        missing = [f"{stem}.gz" for stem in self._stems()
-                   if not any((folder / n).is_file() for n in (stem, stem + ".gz"))]
-        return (f"Dataset not found. Expected the {name} files under {folder} "
-                f"({', '.join(s + '.gz' for s in self._stems())}, gzipped or not); missing: "
-                f"{', '.join(missing)}. Use download=True or set MINIGRAD_DATA / pass "
-                f"root=... (the folder that holds {name}/raw), or {name}.from_folder(path) "
-                "for a flat folder of IDX files.")
+    @classmethod
+    def _places(cls, root, arg="root="):
+        """Where to look, in order: [(how the place was chosen, its path or None)]."""
+        if root is not None:
+            return [(arg if arg.endswith("=") else arg + " ", os.path.expanduser(os.fspath(root)))]
+        variable = os.environ.get(cls.env_var)
+        data = os.environ.get("MINIGRAD_DATA")
+        return [(f"${cls.env_var}=", os.path.expanduser(variable) if variable else None),
+                ("$MINIGRAD_DATA=" if data else "the default root ", default_root())]
+
+    @classmethod
+    def _search(cls, places, train):
+        """((place, (images, labels) paths, flat), looked) for the first place holding the
+        split's files -- in its ``<Name>/raw`` first, then flat -- else (None, looked):
+        what was wrong with each place, for the error message."""
+        looked = []
+        for label, path in places:
+            if path is None:
+                looked.append(f"{label.rstrip('= ')} (not set)")
+                continue
+            folder = pathlib.Path(path)
+            if not folder.is_dir():
+                looked.append(f"{label}{path} (no such folder)")
+                continue
+            for where, flat in ((folder / cls.__name__ / "raw", False), (folder, True)):
+                paths = cls._files_in(where, train)
+                if paths is not None:
+                    return (path, paths, flat), looked
+            looked.append(f"{label}{path} ({cls._missing(folder, train)})")
+        return None, looked
+
+    @classmethod
+    def _missing(cls, folder, train, raw=True):
+        names = [s + "[.gz]" for s in cls._stems_of(train)
+                 if not any((folder / n).is_file() for n in (s, s + ".gz"))]
+        return f"no {', '.join(names)} in it" + (f" or in its {cls.__name__}/raw/" if raw else "")
+
+    @classmethod
+    def _not_found(cls, looked, arg, download):
+        name = cls.__name__
+        target = arg if "DIR" in arg else arg + ("DIR" if arg.endswith("=") else " DIR")
+        message = (f"{name} files not found; looked in: {'; '.join(looked)}. Pass {target} "
+                   f"or set {cls.env_var}=DIR, where DIR holds the four IDX files "
+                   f"({{train,t10k}}-{{images-idx3,labels-idx1}}-ubyte[.gz]) or {name}/raw/ "
+                   f"with them; or use {download}")
+        if arg == "root=":
+            message += " (MINIGRAD_DATA sets the default root, for every dataset)"
+        return DataNotFound(message + ".", looked)
 
     def _how_to_fix(self, path):
         return (f" -- delete {path} and use {type(self).__name__}(root, download=True), or copy "
@@ -306,7 +379,7 @@ class MNIST(Dataset):
         ``fetch_url``. Returns the raw folder.
         """
         fetch = fetch_url if fetch is None else fetch
-        raw = pathlib.Path(default_root() if root is None else os.path.expanduser(root))
+        raw = pathlib.Path(default_root() if root is None else os.path.expanduser(os.fspath(root)))
         raw = raw / cls.__name__ / "raw"
         raw.mkdir(parents=True, exist_ok=True)
         for res in cls.resources:
@@ -417,6 +490,7 @@ class FashionMNIST(MNIST):
         Resource("t10k-labels-idx1-ubyte.gz", "md5", "bb300cfdad3c16e7a12a480ee83cd310",
                  "download"),
     ]
+    env_var = "MINIGRAD_FASHIONMNIST"
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                "Sneaker", "Bag", "Ankle boot"]
 

@@ -10,7 +10,10 @@ Without ``--dtype`` a preset runs both halves of the proof:
 which reports the natural drift and compares the end accuracies.
 
 The exit status is 0 when everything is within tolerance, 1 when something is not, 2 when
-the run could not start (unknown preset, missing data); the last line printed says why.
+the run could not start (unknown preset, missing data, unusable device); the last line
+printed says why. Files (``--plot``'s PNGs, the JSON report) go to ``--out``, by default
+``runs/parity``, and each path is printed as it is written (on stderr under ``--json``,
+whose stdout is the JSON document alone).
 """
 import argparse
 import contextlib
@@ -60,7 +63,11 @@ def build_parser():
                         "a fair comparison, and these small networks gain little from more; "
                         "0 leaves each library's own choice)")
     p.add_argument("--data-root", default=None,
-                   help="MNIST: a folder with the four IDX .gz files (default $MINIGRAD_MNIST)")
+                   help="MNIST: a folder holding the four IDX files or MNIST/raw/ with them "
+                        "(default: $MINIGRAD_MNIST, else $MINIGRAD_DATA, else ./data)")
+    p.add_argument("--download", action="store_true",
+                   help="MNIST: fetch the files that are missing (into --data-root, else "
+                        "$MINIGRAD_DATA, else ./data)")
     p.add_argument("--limit", type=_positive, default=None,
                    help="use only the first N training and test samples")
     p.add_argument("--tolerance", type=float, default=1e-9,
@@ -69,12 +76,14 @@ def build_parser():
                    help="float32: largest allowed accuracy gap in percentage points "
                         "(default: the preset's, usually 2)")
     p.add_argument("--out", default=None,
-                   help="folder for the JSON report (and PNGs with --plot)")
+                   help="folder for the files: PNGs and the JSON report (default runs/parity; "
+                        "giving it writes the JSON report)")
     p.add_argument("--plot", action="store_true",
-                   help="write PNG plots (divergence by step, accuracy curves) to --out "
-                        "(default runs/parity)")
+                   help="write PNG plots (divergence by step, accuracy curves) and the JSON "
+                        "report to --out")
     p.add_argument("--json", action="store_true",
-                   help="print the report as JSON on stdout instead of tables")
+                   help="print the report as JSON on stdout instead of tables (and the "
+                        "paths of written files on stderr)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bars on stderr (default: when stderr is a terminal)")
     return p
@@ -98,7 +107,8 @@ def list_presets():
     lines = []
     width = max(len(n) for n in presets.PRESETS)
     for name, p in presets.PRESETS.items():
-        tag = " (needs MNIST: --data-root or MINIGRAD_MNIST)" if p.needs_download else ""
+        tag = (" (needs MNIST: --data-root, MINIGRAD_MNIST or ./data; or --download)"
+               if p.needs_download else "")
         default = " [default]" if name == presets.DEFAULT else ""
         lines.append(f"{name:<{width}}  {p.description}{default}{tag}")
     return "\n".join(lines)
@@ -110,6 +120,9 @@ def main(argv=None):
         print(list_presets())
         return 0
     say = (lambda *a: None) if args.json else print
+    # where written files are announced: stdout, or stderr when stdout is the JSON
+    tell = (lambda text: print(text, file=sys.stderr)) if args.json else print
+    args.tell = tell
     started = time.perf_counter()
     try:
         preset = presets.get(args.preset)
@@ -120,9 +133,11 @@ def main(argv=None):
     if problem:
         return _finish(args, None, f"error: {problem}", 2)
     try:
-        data = preset.data(args.data_root).limited(args.limit)
-    except (presets.DataMissing, ImportError) as e:
+        data = preset.data(args.data_root, args.download).limited(args.limit)
+    except presets.DataMissing as e:
         return _finish(args, None, f"error: {e}", 2)
+    except ImportError as e:
+        return _finish(args, None, f"error: {missing_package(e)}", 2)
     say(f"data: {len(data.train[0])} training, {len(data.test[0])} test samples ({data.source})")
 
     with _threads(args.threads):
@@ -132,12 +147,12 @@ def main(argv=None):
     doc["seconds"] = round(seconds, 2)
     doc["threads"] = args.threads or "library default"
     doc["problems"] = problems
-    if args.out:
-        os.makedirs(args.out, exist_ok=True)
-        path = os.path.join(args.out, f"{preset.name}.json")
+    if args.out or args.plot:
+        path = os.path.join(_out(args), f"{preset.name}.json")
+        doc["files"].append(path)
         with open(path, "w") as f:
             json.dump(dict(doc, passed=not problems), f, indent=1)
-        say(f"\nJSON report: {path}")
+        tell(f"JSON report: {path}")
     say(f"\ndone in {seconds:.1f} s")
     if problems:
         return _finish(args, doc, "FAIL: " + "; ".join(problems), 1)
@@ -152,7 +167,7 @@ def run(args, preset, data, say=print):
     doc = {"preset": preset.name, "description": preset.description,
            "data": {"source": data.source, "train": len(data.train[0]),
                     "test": len(data.test[0])},
-           "experiments": []}
+           "experiments": [], "files": []}
     problems = []
     summary = []
     for exp in preset.experiments:
@@ -189,7 +204,7 @@ def run(args, preset, data, say=print):
                                 f"points ({_accs(ls.frameworks, ls.accuracy)}), more than "
                                 f"{acc_tol:g}")
         if args.plot:
-            _plot(args, report.plot_lockstep, ls, f"{exp.label}-lockstep-{ls.dtype}.png", say)
+            _plot(args, report.plot_lockstep, ls, f"{exp.label}-lockstep-{ls.dtype}.png", doc)
 
         if run_endtoend:
             epochs = args.epochs or exp.epochs
@@ -206,10 +221,18 @@ def run(args, preset, data, say=print):
                 problems.append(f"{exp.label} float32 end-to-end accuracies differ by {gap:.2f} "
                                 f"points ({_accs(ee.frameworks, finals)}), more than {acc_tol:g}")
             if args.plot:
-                _plot(args, report.plot_endtoend, ee, f"{exp.label}-endtoend.png", say)
+                _plot(args, report.plot_endtoend, ee, f"{exp.label}-endtoend.png", doc)
         doc["experiments"].append(entry)
 
     return doc, problems, summary
+
+
+def missing_package(error):
+    """What to do about an ImportError: use the project's environment, not this Python."""
+    name = error.name or getattr(error.__cause__, "name", None) or error
+    return (f"{name} is not installed in this Python ({sys.executable}): run "
+            "`source .venv/bin/activate` in the repository first (`bash scripts/setup` "
+            "creates .venv with everything parity and the examples use)")
 
 
 def _check_device(device):
@@ -265,11 +288,16 @@ def _finish(args, doc, verdict, status):
     return status
 
 
-def _plot(args, plot, result, filename, say):
+def _out(args):
     out = args.out or os.path.join("runs", "parity")
     os.makedirs(out, exist_ok=True)
-    path = plot(result, os.path.join(out, filename))
-    say(f"plot: {path}")
+    return out
+
+
+def _plot(args, plot, result, filename, doc):
+    path = plot(result, os.path.join(_out(args), filename))
+    doc["files"].append(path)
+    getattr(args, "tell", print)(f"plot: {path}")
 
 
 if __name__ == "__main__":

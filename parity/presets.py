@@ -4,7 +4,6 @@ A ``Preset`` is a data set plus one or more ``Experiment``s (a network and how t
 it); ``circles`` has two, a linear model and a ReLU model. Data for blobs and circles
 come from scikit-learn (nothing to download); MNIST is read from IDX files.
 """
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,7 +55,7 @@ class Experiment:
 class Preset:
     name: str
     description: str
-    data: object                     # data(data_root) -> Data
+    data: object                     # data(data_root, download) -> Data
     experiments: list
     needs_download: bool = False
 
@@ -74,56 +73,45 @@ def _split(X, y, seed=42):
     return (X_train, y_train), (X_test, y_test)
 
 
-def blobs2_data(data_root=None):
+def blobs2_data(data_root=None, download=False):
     from minigrad.datasets import blobs
     X, y = blobs(n_samples=1000, centers=2, cluster_std=1.5, random_state=42)
     train, test = _split(X, y)
     return Data(train, test, "sklearn make_blobs: 1,000 points, 2 classes")
 
 
-def blobs8_data(data_root=None):
+def blobs8_data(data_root=None, download=False):
     from minigrad.datasets import blobs
     X, y = blobs(n_samples=10000, centers=8, cluster_std=1.5, random_state=42)
     train, test = _split(X, y)
     return Data(train, test, "sklearn make_blobs: 10,000 points, 8 classes")
 
 
-def circles_data(data_root=None):
+def circles_data(data_root=None, download=False):
     from minigrad.datasets import circles
     X, y = circles(n_samples=1000, noise=0.03, random_state=42)
     train, test = _split(X, y)
     return Data(train, test, "sklearn make_circles: 1,000 points, 2 classes")
 
 
-def mnist_root(data_root=None):
-    """The MNIST folder: ``data_root``, else ``$MINIGRAD_MNIST``; a clear error when neither
-    holds the four IDX files."""
-    root = data_root or os.environ.get("MINIGRAD_MNIST")
-    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
-    if not root:
-        raise DataMissing("MNIST data not found: pass --data-root DIR or set MINIGRAD_MNIST to "
-                          f"a folder holding {', '.join(names)} (gzipped or not)")
-    if not os.path.isdir(root):
-        raise DataMissing(f"MNIST data not found: {root} is not a folder (from "
-                          f"{'--data-root' if data_root else 'MINIGRAD_MNIST'}); it should hold "
-                          f"{', '.join(names)}")
-    return root
-
-
-def mnist_data(data_root=None):
-    """MNIST as float images in [0, 1], N x 1 x 28 x 28, and int64 labels."""
+def mnist_data(data_root=None, download=False):
+    """MNIST as float images in [0, 1], N x 1 x 28 x 28, and int64 labels, from
+    ``data_root``, else where ``minigrad.datasets`` looks (``$MINIGRAD_MNIST``, then the
+    default root); ``download`` fetches what is missing there."""
     import minigrad.datasets as D
-    root = mnist_root(data_root)
     splits = []
     for train in (True, False):
         try:
-            ds = D.MNIST(root, train=train)
-        except RuntimeError as e:
-            raise DataMissing(f"MNIST data not usable in {root}: {e}") from None
+            if download:
+                D.MNIST(data_root, train=train, download=True)
+            folder = D.MNIST.locate(data_root, train=train, arg="--data-root",
+                                    download="--download")
+            ds = D.MNIST(folder, train=train)
+        except RuntimeError as e:  # DataNotFound, a damaged file, a failed download
+            raise DataMissing(str(e)) from None
         images = np.asarray(ds.data.numpy(), dtype=np.float32).reshape(-1, 1, 28, 28) / 255
         splits.append((images, np.asarray(ds.targets.numpy(), dtype=np.int64)))
-    return Data(splits[0], splits[1], f"MNIST IDX files in {root}")
+    return Data(splits[0], splits[1], f"MNIST IDX files in {folder}")
 
 
 # -------------------------------------------------------------------- presets

@@ -137,9 +137,11 @@ def plot_lockstep(result, path):
     axes[2].plot(steps, np.maximum(result.output_rel, floor), color="tab:gray", lw=1,
                  label="model output")
     axes[2].set_title("loss and output")
+    from matplotlib.ticker import MaxNLocator
     for ax in axes:
         ax.set_yscale("log")
         ax.set_xlabel("step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if result.tolerance is not None:
             ax.axhline(result.tolerance, color="r", ls="--", lw=1, label="tolerance")
         ax.grid(True, which="major", alpha=0.3)
@@ -158,12 +160,14 @@ def plot_lockstep(result, path):
 
 
 def endtoend_table(result, max_rows=12):
-    """Both accuracy curves side by side (at most ``max_rows`` rows, always the last)."""
+    """Both accuracy curves side by side: every k-th measurement, evenly spaced, at most
+    ``max_rows`` rows and always the last."""
     c0, c1 = result.curves
-    idx = list(range(len(c0.epochs)))
-    if len(idx) > max_rows:
-        keep = np.unique(np.linspace(0, len(idx) - 1, max_rows).round().astype(int))
-        idx = [int(i) for i in keep]
+    n = len(c0.epochs)
+    stride = max(1, math.ceil((n - 1) / (max_rows - 1)))
+    idx = list(range(0, n, stride))
+    if idx[-1] != n - 1:
+        idx.append(n - 1)
     rows = [[c0.epochs[i], pct(c0.accuracy[i]), pct(c1.accuracy[i]),
              _loss(c0.loss[i]), _loss(c1.loss[i])] for i in idx]
     headers = ["epoch", f"{c0.framework} acc", f"{c1.framework} acc", f"{c0.framework} loss",
@@ -196,7 +200,9 @@ def plot_endtoend(result, path):
         ax2.plot(c.epochs[1:], c.loss[1:], style, ms=3, label=c.framework)
     ax1.set(xlabel="epoch", ylabel="test accuracy (%)", title="accuracy")
     ax2.set(xlabel="epoch", ylabel="mean training loss", title="training loss")
+    from matplotlib.ticker import MaxNLocator
     for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         ax.grid(True, alpha=0.3)
         ax.legend()
     fig.suptitle(f"{result.name}: trained independently, {result.dtype}")

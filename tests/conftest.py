@@ -1,5 +1,5 @@
 """Shared fixtures: the devices every op test runs on, and float64 by default in tests."""
-import os
+import collections
 import pathlib
 
 import pytest
@@ -49,9 +49,25 @@ def _seed():
 
 @pytest.fixture
 def mnist_dir():
-    """The folder holding the four MNIST IDX .gz files (MINIGRAD_MNIST), or skip."""
-    path = os.environ.get("MINIGRAD_MNIST")
-    if not path or not pathlib.Path(path).is_dir():
-        pytest.skip("set MINIGRAD_MNIST to a folder with the MNIST IDX files "
-                    "(scripts/test points it at ../shared/data/mnist)")
-    return pathlib.Path(path)
+    """The folder holding the four MNIST IDX files, found by the library's rule
+    ($MINIGRAD_MNIST, else $MINIGRAD_DATA or ./data), or skip saying where it looked."""
+    from minigrad.datasets import MNIST, DataNotFound
+    try:
+        return pathlib.Path(MNIST.locate(train=True))
+    except DataNotFound as e:
+        pytest.skip(f"no MNIST: looked in {'; '.join(e.looked)} (set MINIGRAD_MNIST to the "
+                    "folder of the four IDX files; scripts/setup links ../shared/data/mnist "
+                    "into ./data when it is there)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Why tests were skipped, one line per reason with its count (pytest's own -rs
+    repeats a reason once per test function: a hundred lines for the CUDA cases alone)."""
+    reasons = collections.Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section("why tests were skipped", sep="-")
+        for reason, count in reasons.most_common():
+            terminalreporter.write_line(f"{count:5d} skipped: {reason}")

@@ -19,7 +19,8 @@ import pytest
 
 import minigrad
 from minigrad import datasets
-from minigrad.datasets import MNIST, FashionMNIST, blobs, circles, default_root, read_idx
+from minigrad.datasets import (MNIST, DataNotFound, FashionMNIST, blobs, circles, default_root,
+                               read_idx)
 from minigrad.utils.data import DataLoader, default_collate, random_split
 
 FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -120,11 +121,51 @@ def test_root_may_hold_torchvision_layout_with_plain_files_or_be_a_flat_folder(m
 
 def test_data_root_comes_from_minigrad_data(mnist_dir, tmp_path, monkeypatch):
     torchvision_layout(tmp_path, mnist_dir, files=FILES[2:])
+    monkeypatch.delenv("MINIGRAD_MNIST", raising=False)
     monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path))
     assert default_root() == str(tmp_path)
-    assert len(MNIST(train=False)) == 10000
+    ds = MNIST(train=False)
+    assert len(ds) == 10000 and ds.root == str(tmp_path)
     monkeypatch.delenv("MINIGRAD_DATA")
     assert default_root() == "./data"
+
+
+def test_without_root_minigrad_mnist_comes_before_the_default_root(mnist_dir, tmp_path,
+                                                                     monkeypatch):
+    torchvision_layout(tmp_path / "root", mnist_dir, files=FILES[2:])
+    monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path / "root"))
+    monkeypatch.setenv("MINIGRAD_MNIST", str(mnist_dir))  # a flat folder of the four files
+    assert MNIST(train=False).root == str(mnist_dir)
+    assert MNIST.locate(train=False) == str(mnist_dir)
+    monkeypatch.setenv("MINIGRAD_MNIST", str(tmp_path / "typo"))  # falls through to the root
+    assert MNIST(train=False).root == str(tmp_path / "root")
+    assert MNIST.locate(train=False) == str(tmp_path / "root" / "MNIST" / "raw")
+
+
+def test_an_explicit_root_is_the_only_place_looked_at(mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("MINIGRAD_MNIST", str(mnist_dir))
+    with pytest.raises(DataNotFound) as err:
+        MNIST(tmp_path, train=False)
+    assert err.value.looked == [f"root={tmp_path} (no t10k-images-idx3-ubyte[.gz], "
+                                "t10k-labels-idx1-ubyte[.gz] in it or in its MNIST/raw/)"]
+
+
+def test_not_found_names_every_place_looked_at_and_what_to_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("MINIGRAD_MNIST", raising=False)
+    monkeypatch.delenv("MINIGRAD_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataNotFound) as err:
+        MNIST.locate(arg="--data-root", download="--download")
+    assert err.value.looked == ["$MINIGRAD_MNIST (not set)",
+                                "the default root ./data (no such folder)"]
+    message = str(err.value)
+    assert message.startswith("MNIST files not found; looked in: $MINIGRAD_MNIST (not set); "
+                              "the default root ./data (no such folder). Pass --data-root DIR "
+                              "or set MINIGRAD_MNIST=DIR")
+    assert message.endswith("or use --download.") and "\n" not in message
+    monkeypatch.setenv("MINIGRAD_FASHIONMNIST", str(tmp_path / "f"))
+    with pytest.raises(DataNotFound, match=r"FASHIONMNIST=.*/f \(no such folder\)"):
+        FashionMNIST()
 
 
 # -------------------------------------------------------------- batching MNIST
@@ -168,9 +209,10 @@ def test_missing_files_say_where_they_are_expected_and_how_to_get_them(tmp_path)
     with pytest.raises(RuntimeError) as err:
         MNIST(tmp_path)
     msg = str(err.value)
-    assert msg.startswith("Dataset not found. Expected the MNIST files under "
-                          f"{tmp_path / 'MNIST' / 'raw'} (train-images-idx3-ubyte.gz")
-    assert "download=True" in msg and "MINIGRAD_DATA" in msg and "root=" in msg
+    assert msg.startswith(f"MNIST files not found; looked in: root={tmp_path} (no "
+                          "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz] in it or "
+                          "in its MNIST/raw/). Pass root=DIR")
+    assert "download=True" in msg and "MINIGRAD_DATA" in msg and "MINIGRAD_MNIST" in msg
 
 
 def damaged_test_split(tmp_path, mnist_dir, labels_bytes):

@@ -132,29 +132,60 @@ def test_conv_filters_quick_run_draws_the_32_kernels(mnist_dir, tmp_path, capsys
                                        "minigrad_predictions.png"])
 
 
-def test_mnist_example_without_data_says_where_the_files_are_expected(tmp_path):
-    with pytest.raises(RuntimeError, match=r"Dataset not found.*" + re.escape(str(tmp_path))):
+def test_mnist_example_without_data_says_where_it_looked_in_one_line_and_exits_2(tmp_path,
+                                                                                  capsys):
+    with pytest.raises(SystemExit) as exit_:
         run_example("mnist_mlp", tmp_path / "out", "--data-root", str(tmp_path))
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"python examples/mnist_mlp.py: error: MNIST files not found; looked "
+                          f"in: --data-root {tmp_path} (no train-images-idx3-ubyte[.gz]")
+    assert err.rstrip().endswith("or use --download.")
+
+
+@pytest.mark.parametrize("framework", ["minigrad", "torch"])
+def test_a_device_the_framework_cannot_use_is_a_one_line_error(framework, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run_example("blobs_binary", tmp_path, "--framework", framework, "--device", "nodevice")
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"python examples/blobs_binary.py: error: --device nodevice is not "
+                          f"usable by {framework} here (")
+    assert err.rstrip().endswith("use --device cpu")
+    assert not (tmp_path / f"{framework}_curves.png").exists()
 
 
 # ------------------------------------------------------------------ shared helpers
 
 
-def test_common_arguments_default_to_minigrad_cpu_and_out_folder(monkeypatch):
+def test_common_arguments_default_to_minigrad_cpu_and_out_folder():
     common = example("common")
-    monkeypatch.setenv("MINIGRAD_MNIST", "/some/mnist")
     args = common.parse_args([], "demo", "a demo", epochs=10, quick_epochs=2)
     assert (args.framework, args.device, args.epochs, args.quick) == ("minigrad", "cpu", 10,
                                                                        False)
     assert args.out == os.path.join("out", "demo")
-    assert args.data_root == "/some/mnist"
+    assert args.progress is False  # stderr is not a terminal under pytest
+    assert common.parse_args(["--progress"], "demo", "", epochs=1).progress is True
     assert common.parse_args(["--quick"], "demo", "", epochs=10, quick_epochs=2).epochs == 2
     assert common.parse_args(["--quick", "--epochs", "3"], "demo", "", epochs=10).epochs == 3
-    monkeypatch.delenv("MINIGRAD_MNIST")
-    monkeypatch.setenv("MINIGRAD_DATA", "/data/root")
-    assert common.parse_args([], "demo", "", epochs=1).data_root == "/data/root"
     with pytest.raises(SystemExit):
         common.parse_args(["--framework", "jax"], "demo", "", epochs=1)
+
+
+def test_only_mnist_examples_take_a_data_root_and_download(capsys):
+    common = example("common")
+    args = common.parse_args(["--data-root", "/some/mnist", "--download"], "demo", "",
+                             epochs=1, mnist=True)
+    assert (args.data_root, args.download) == ("/some/mnist", True)
+    assert common.parse_args([], "demo", "", epochs=1, mnist=True).data_root is None
+    with pytest.raises(SystemExit):
+        common.parse_args(["--data-root", "/some/mnist"], "demo", "", epochs=1)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        example("blobs_binary").main(["--help"])
+    assert "--data-root" not in capsys.readouterr().out
 
 
 def test_framework_namespaces_expose_the_same_names_from_each_library():
@@ -179,3 +210,22 @@ def test_importing_common_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_comparison_figure_keeps_each_curves_colour_and_names_it_once(tmp_path, monkeypatch):
+    common = example("common")
+    figures = []
+    monkeypatch.setattr(common, "save", lambda fig, path: figures.append(fig) or path)
+    history = {"epoch": [1, 2, 3], "train_loss": [3, 2, 1], "test_loss": [3, 2, 2],
+               "train_acc": [50, 60, 70], "test_acc": [40, 50, 60]}
+    common.plot_curves({"minigrad": history, "torch": history}, str(tmp_path / "c.png"), "t")
+    for ax in figures[0].axes:
+        lines = ax.get_lines()
+        assert len(lines) == 4  # two curves, each drawn for both frameworks
+        by_style = {}
+        for line in lines:
+            by_style.setdefault(line.get_linestyle(), []).append(line.get_color())
+        assert by_style["-"] == by_style["--"]  # the same colour per curve in both runs
+        assert len(set(by_style["-"])) == 2
+        assert len(ax.get_legend().get_texts()) == 2
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]

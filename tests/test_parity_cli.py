@@ -94,8 +94,9 @@ def test_mnist_preset_without_data_fails_with_a_clear_message(tmp_path):
     status, out, _ = run_cli("mnist-mlp", "--data-root", str(tmp_path / "nowhere"),
                              env={"MINIGRAD_MNIST": ""})
     assert status == 2
-    assert last_line(out).startswith("error: MNIST data not found:")
-    assert "nowhere" in last_line(out)
+    assert last_line(out).startswith(f"error: MNIST files not found; looked in: --data-root "
+                                     f"{tmp_path / 'nowhere'} (no such folder). Pass --data-root")
+    assert last_line(out).endswith("or use --download.")
 
 
 def test_unknown_preset_exits_2_naming_the_known_ones(capsys):
@@ -119,3 +120,16 @@ def test_importing_parity_leaves_optional_libraries_unloaded():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_missing_package_sends_the_user_to_the_project_environment(monkeypatch, capsys):
+    def no_sklearn(data_root=None, download=False):
+        raise ImportError("minigrad.datasets.blobs and circles use scikit-learn: pip install "
+                          "scikit-learn") from ModuleNotFoundError("No module named 'sklearn'",
+                                                                  name="sklearn")
+    monkeypatch.setattr(presets.PRESETS["blobs-mlp"], "data", no_sklearn)
+    assert main(["blobs-mlp"]) == 2
+    line = last_line(capsys.readouterr().out)
+    assert line.startswith(f"error: sklearn is not installed in this Python ({sys.executable}): "
+                           "run `source .venv/bin/activate` in the repository first")
+    assert "pip install" not in line

@@ -19,8 +19,9 @@ class BatchNorm(Op):
     of the other dims. Forward: ``y = xh * weight + bias``.
 
     A primitive, not a composite of mean/sub/sqrt/div ops, for speed: the composite is
-    nine graph nodes and as many passes over the activations each way (a BatchNorm2d on
-    (64, 32, 14, 14) measured ~2.5x slower forward + backward). ``stats_out``, when given,
+    nine graph nodes and as many passes over the activations each way (measured on a
+    float32 (64, 32, 14, 14) batch, forward + backward with a multiply-and-sum loss: 15.6 ms
+    composite, 9.2 ms fused, one thread). ``stats_out``, when given,
     receives (mean, biased variance) per channel, for the running statistics.
     """
 

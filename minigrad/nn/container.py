@@ -225,7 +225,8 @@ class ParameterList(Module):
         return self.extend(values)
 
     def extra_repr(self):
-        return "\n".join(f"({k}): {_parameter_line(p)}" for k, p in self._parameters.items())
+        return "\n".join(f"  ({k}): {_parameter_line(p, repr(p.dtype))}"
+                         for k, p in self._parameters.items())
 
 
 class ParameterDict(Module):
@@ -275,12 +276,20 @@ class ParameterDict(Module):
         self._parameters.clear()
 
     def update(self, parameters):
-        items = parameters.items() if hasattr(parameters, "items") else parameters
+        """Add key/parameter pairs: a plain dict's in sorted key order (as PyTorch does),
+        an OrderedDict's, a ParameterDict's or a sequence's in their own order."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            items = parameters.items()
+        elif hasattr(parameters, "items"):
+            items = sorted(parameters.items())
+        else:
+            items = parameters
         for key, value in items:
             self[key] = value
 
     def extra_repr(self):
-        return "\n".join(f"({k}): {_parameter_line(p)}" for k, p in self._parameters.items())
+        return "\n".join(f"  ({k}): {_parameter_line(p, p.type())}"
+                         for k, p in self._parameters.items())
 
 
 def _as_parameter(value):
@@ -291,8 +300,9 @@ def _as_parameter(value):
     return value
 
 
-def _parameter_line(p):
-    """How PyTorch lists a parameter inside ParameterList/ParameterDict."""
+def _parameter_line(p, kind):
+    """How PyTorch lists a parameter inside ParameterList (kind: its dtype) and
+    ParameterDict (kind: its type name), indentation and all."""
     size = "x".join(str(s) for s in p.shape)
     device = "" if p.device.type == "cpu" else f" ({p.device})"
-    return f"Parameter containing: [{p.dtype!r} of size {size}{device}]"
+    return f"Parameter containing: [{kind} of size {size}{device}]"

@@ -14,7 +14,6 @@ fast paths that the standard lacks (scatter-add, sliding windows) live here, eac
 standard-only fallback.
 """
 import ctypes
-import math
 import os
 import platform
 import sys
@@ -626,6 +625,7 @@ def erf(x):
 def _erf_standard(x):
     """erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)): every term has
     x's sign, so nothing cancels; |x| > 6 gives +-1 (erf(6) = 1 - 2e-17)."""
+    import math
     xp = device_of(x).xp
     a = xp.clip(xp.abs(x), 0.0, 6.0)
     a2 = a * a

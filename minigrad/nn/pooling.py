@@ -6,6 +6,7 @@ average pool is ``AdaptiveAvgPool2d(1)``).
 """
 from ..backend import device_of
 from ..ops import pool as P
+from ..ops.resample import Separable2D
 from ..ops.conv import _pool_out_size
 from ..tensor import Tensor
 from .module import Module
@@ -106,8 +107,10 @@ def adaptive_avg_pool2d(input, output_size):
     """Average pooling whose windows are chosen so that the output is ``output_size``
     (an int, or a pair whose None entries keep the input's size)."""
     x, unbatched = _batched(input, "adaptive_avg_pool2d")
-    out = P.AdaptiveAvgPool2D.apply(x, out_size=_adaptive_size(output_size, x,
-                                                               "adaptive_avg_pool2d"))
+    (ho, wo), xp = _adaptive_size(output_size, x, "adaptive_avg_pool2d"), x.device.xp
+    rows = P.averaging_matrix(xp, x.shape[-2], ho, x.data.dtype)
+    cols = P.averaging_matrix(xp, x.shape[-1], wo, x.data.dtype)
+    out = Separable2D.apply(x, rows, cols)
     return out[0] if unbatched else out
 
 

@@ -5,7 +5,8 @@ unbatched (C, H, W)). Like max pooling (``ops/conv.py``), ``AvgPool2D`` looks at
 input through one strided view per kernel offset: a loop over the kh * kw offsets, each
 step a whole-array operation.
 
-Adaptive pooling picks its windows from the sizes alone: output row i covers input rows
+Adaptive pooling picks its windows from the sizes alone (adaptive average pooling is a
+product with two averaging matrices: ``resample.Separable2D``): output row i covers input rows
 floor(i H / Ho) .. ceil((i + 1) H / Ho) - 1 (windows may differ in size and overlap).
 """
 from ..autograd import Op
@@ -56,31 +57,13 @@ def adaptive_windows(size, out):
     return starts, ends
 
 
-def _averaging_matrix(xp, size, out, dtype):
-    """(out, size): row i holds 1/len at the inputs of window i, 0 elsewhere."""
+def averaging_matrix(xp, size, out, dtype):
+    """(out, size): row i holds 1/len at the inputs of window i, 0 elsewhere. Adaptive
+    average pooling is ``resample.Separable2D`` with two of these (rows, then columns)."""
     starts, ends = adaptive_windows(size, out)
     rows = [[1 / (e - s) if s <= j < e else 0.0 for j in range(size)]
             for s, e in zip(starts, ends)]
     return xp.asarray(rows, dtype=dtype)
-
-
-class AdaptiveAvgPool2D(Op):
-    """d (A x B^T) = A^T g B
-
-    Averaging rows then columns over adaptive windows is a product with two small
-    matrices, A (Ho, H) and B (Wo, W), each row of them 1/len over its window.
-    """
-
-    def forward(ctx, x, out_size):
-        xp = _xp(x)
-        a = _averaging_matrix(xp, x.shape[-2], out_size[0], x.dtype)
-        b = _averaging_matrix(xp, x.shape[-1], out_size[1], x.dtype)
-        ctx.a, ctx.b = a, b
-        return xp.matmul(xp.matmul(a, x), b.mT)
-
-    def backward(ctx, g):
-        xp = _xp(g)
-        return xp.matmul(xp.matmul(ctx.a.mT, g), ctx.b)
 
 
 def _window_positions(xp, size, out):

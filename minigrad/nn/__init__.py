@@ -3,6 +3,7 @@ from . import functional, init, utils
 from .activation import (CELU, ELU, GELU, SELU, Hardswish, Hardtanh, LeakyReLU, Mish, PReLU,
                          ReLU6, SiLU, Softplus, Softsign)
 from .conv import Conv1d, ConvTranspose2d
+from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout2d
 from .layers import (Conv2d, Dropout, Flatten, Identity, Linear, LogSoftmax, MaxPool2d, ReLU,
@@ -26,4 +27,4 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "Dropout2d", "Identity", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
            "BCELoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
            "CosineSimilarity", "Conv1d", "ConvTranspose2d", "Upsample", "ZeroPad2d",
-           "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d"]
+           "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "MultiheadAttention"]

@@ -45,14 +45,18 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return input * Tensor._make(mask, None)
 
 
+def _check_p(p):
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return p
+
+
 class Dropout2d(Module):
     """Zero whole channels with probability ``p`` in training (see ``dropout2d``)."""
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
+        self.p = _check_p(p)
         self.inplace = inplace
 
     def forward(self, input):

@@ -364,6 +364,7 @@ def _where(condition, input, other):
 # topic files beside their modules; the functional forms are re-exported here.
 from .activation import (celu, elu, gelu, hardswish, hardtanh, leaky_relu, mish,  # noqa: E402
                          prelu, relu6, selu, silu, softplus, softsign)
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402,I001
 from .conv import conv1d, conv_transpose2d  # noqa: E402
 from .padding import pad  # noqa: E402
 from .upsampling import interpolate, upsample  # noqa: E402
@@ -377,4 +378,5 @@ __all__ += ["binary_cross_entropy", "l1_loss", "smooth_l1_loss", "huber_loss", "
             "leaky_relu", "mish", "prelu", "relu6", "selu", "silu", "softplus", "softsign",
             "dropout2d", "batch_norm", "group_norm", "layer_norm", "adaptive_avg_pool2d",
             "adaptive_max_pool2d", "avg_pool2d", "embedding", "conv1d", "conv_transpose2d",
-            "pad", "interpolate", "upsample"]
+            "pad", "interpolate", "upsample", "scaled_dot_product_attention",
+            "multi_head_attention_forward"]

@@ -636,3 +636,34 @@ def _erf_standard(x):
         total = total + term
     out = xp.where(xp.abs(x) > 6.0, xp.ones_like(x), total * xp.exp(-a2) * (2 / math.sqrt(math.pi)))
     return xp.where(x < 0, -out, out)
+
+
+def channel_sums(a):
+    """The sum over every dim but dim 1 (the channels): shape (C,).
+
+    NumPy's sum over several axes of the permuted layouts that convolutions return runs
+    several times slower than a matrix product with a vector of ones. So, on strided
+    arrays, view ``a`` in its memory order as (before, C, after) and sum ``after`` by a
+    matrix-vector product, then the few ``before`` rows (0.06 ms against 0.39 ms for a
+    (64, 16, 28, 28) float32 conv output).
+    """
+    xp = device_of(a).xp
+    axes = (0,) + tuple(range(2, a.ndim))
+    if not has_strides(a) or a.ndim < 2:
+        return xp.sum(a, axis=axes)
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])  # outermost first
+    mem = xp.permute_dims(a, tuple(order))
+    if not mem.flags.c_contiguous:
+        return xp.sum(a, axis=axes)
+    pos = order.index(1)
+    before = 1
+    for n in mem.shape[:pos]:
+        before *= n
+    after = mem.size // (before * a.shape[1]) if a.size else 0
+    if after == 0 or before == 0:
+        return xp.sum(a, axis=axes)
+    if after == 1:  # channels innermost: sum the rows
+        return xp.matmul(xp.ones(before, dtype=a.dtype), xp.reshape(mem, (before, a.shape[1])))
+    per_row = xp.matmul(xp.reshape(mem, (before * a.shape[1], after)),
+                        xp.ones(after, dtype=a.dtype))
+    return xp.sum(xp.reshape(per_row, (before, a.shape[1])), axis=0)

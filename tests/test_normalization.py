@@ -97,7 +97,8 @@ def test_batchnorm_buffers_are_torchs_with_an_int64_batch_counter():
     bn.eval()(minigrad.randn(2, 3, 2, 2))
     assert bn.num_batches_tracked.item() == 2  # eval leaves the statistics alone
     bn.double()
-    assert bn.num_batches_tracked.dtype == minigrad.int64 and bn.running_var.dtype == minigrad.float64
+    assert bn.num_batches_tracked.dtype == minigrad.int64
+    assert bn.running_var.dtype == minigrad.float64
 
 
 def test_batchnorm_loads_a_torch_state_dict_by_name_and_evaluates_like_torch():
@@ -206,7 +207,8 @@ def test_groupnorm_trains_in_lockstep_with_torch(groups, channels, kwargs, devic
 
 
 def test_groupnorm_rejects_channels_not_divisible_by_groups():
-    with pytest.raises(ValueError, match=r"num_channels \(3\) must be divisible by num_groups \(2\)"):
+    with pytest.raises(ValueError, match=r"num_channels \(3\) must be divisible by "
+                                         r"num_groups \(2\)"):
         nn.GroupNorm(2, 3)
 
 

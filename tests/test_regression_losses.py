@@ -86,7 +86,8 @@ def test_binary_cross_entropy_matches_torch_with_and_without_weights(reduction, 
 
 def test_binary_cross_entropy_clamps_the_log_at_minus_100_like_torch(device):
     x, y = np.array([0.0, 1.0, 0.5]), np.array([1.0, 0.0, 1.0])
-    check_op(lambda a: F.binary_cross_entropy(a, minigrad.tensor(y, device=device), reduction="none"),
+    check_op(lambda a: F.binary_cross_entropy(a, minigrad.tensor(y, device=device),
+                                              reduction="none"),
              lambda a: TF.binary_cross_entropy(a, torch.tensor(y), reduction="none").detach(),
              x, device=device)
 
@@ -140,7 +141,8 @@ def test_cosine_similarity_and_normalize_match_torch(device):
 
 @pytest.mark.parametrize("make", [
     lambda m: m.BCELoss(), lambda m: m.L1Loss(reduction="sum"), lambda m: m.SmoothL1Loss(beta=0.5),
-    lambda m: m.HuberLoss(delta=2.0), lambda m: m.KLDivLoss(reduction="batchmean", log_target=True)])
+    lambda m: m.HuberLoss(delta=2.0),
+    lambda m: m.KLDivLoss(reduction="batchmean", log_target=True)])
 def test_loss_modules_match_torch(make):
     rng = np.random.default_rng(3)
     x, y = rng.uniform(0.1, 0.9, (4, 3)), rng.uniform(0.1, 0.9, (4, 3))

@@ -130,7 +130,8 @@ def test_conv1d_matches_torch_over_drawn_settings(device):
                                  **c[3]), cases, device=device, max_examples=20)
     for kw in (dict(stride=2, padding=1), dict(padding="same", dilation=2), dict(groups=2)):
         check_op(lambda x, w, b: F.conv1d(x, w, b, **kw),
-                 lambda x, w, b: TF.conv1d(x, w, b, **kw), (2, 4, 9), (6, 4 // kw.get("groups", 1), 3),
+                 lambda x, w, b: TF.conv1d(x, w, b, **kw), (2, 4, 9),
+                 (6, 4 // kw.get("groups", 1), 3),
                  (6,), device=device, name=str(kw))
 
 

@@ -4,7 +4,7 @@
 eval mode, are short composites in ``nn/normalization.py``.)
 """
 from ..autograd import Op
-from ..backend import device_of
+from ..backend import channel_sums, device_of
 
 
 def _xp(a):
@@ -21,41 +21,42 @@ class BatchNorm(Op):
     A primitive, not a composite of mean/sub/sqrt/div ops, for speed: the composite is
     nine graph nodes and as many passes over the activations each way (measured on a
     float32 (64, 32, 14, 14) batch, forward + backward with a multiply-and-sum loss: 15.6 ms
-    composite, 9.2 ms fused, one thread). ``stats_out``, when given,
-    receives (mean, biased variance) per channel, for the running statistics.
+    composite, 9.2 ms fused, one thread; 4.9 ms once the per-channel sums became matrix
+    products, see ``backend.channel_sums``). ``stats_out``, when given, receives (mean, biased
+    variance) per channel, for the running statistics.
     """
 
     def forward(ctx, x, weight, bias, eps=1e-5, stats_out=None):
         xp = _xp(x)
-        axes = (0,) + tuple(range(2, x.ndim))
+        m = x.size // x.shape[1]
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # broadcasts along the channels
-        mean = xp.mean(x, axis=axes, keepdims=True)
+        mean = xp.reshape(channel_sums(x) / m, shape)
         centred = x - mean
-        var = xp.mean(centred * centred, axis=axes, keepdims=True)
+        var = xp.reshape(channel_sums(centred * centred) / m, shape)
         invstd = 1 / xp.sqrt(var + eps)
-        xh = centred * invstd
-        ctx.xh, ctx.invstd, ctx.axes, ctx.weight = xh, invstd, axes, weight
+        ctx.centred, ctx.invstd, ctx.weight, ctx.m = centred, invstd, weight, m
         if stats_out is not None:
             stats_out.append((xp.reshape(mean, (-1,)), xp.reshape(var, (-1,))))
-        if weight is None:
-            return xh if bias is None else xh + xp.reshape(bias, shape)
-        out = xh * xp.reshape(weight, shape)
+        scale = invstd if weight is None else invstd * xp.reshape(weight, shape)
+        out = centred * scale                           # xh * weight, in one pass
         return out if bias is None else out + xp.reshape(bias, shape)
 
     def backward(ctx, g):
         xp = _xp(g)
-        xh, invstd, axes, weight = ctx.xh, ctx.invstd, ctx.axes, ctx.weight
+        centred, invstd, weight, m = ctx.centred, ctx.invstd, ctx.weight, ctx.m
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        shape = invstd.shape
+        sum_g = channel_sums(g)                                   # (C,)
+        sum_g_xh = channel_sums(g * centred) * xp.reshape(invstd, (-1,))
         gx = gw = gb = None
-        sum_g = xp.sum(g, axis=axes, keepdims=True)
-        sum_g_xh = xp.sum(g * xh, axis=axes, keepdims=True)
         if need_x:
-            m = g.size // g.shape[1]
-            scale = invstd if weight is None else invstd * xp.reshape(weight, sum_g.shape)
-            # M dxh - sum(dxh) - xh sum(dxh xh), with the weight factored out of the sums
-            gx = (g - sum_g / m - xh * (sum_g_xh / m)) * scale
+            scale = invstd if weight is None else invstd * xp.reshape(weight, shape)
+            # (g - mean(g) - xh mean(g xh)) * invstd * weight, with xh = centred * invstd
+            gx = g - xp.reshape(sum_g / m, shape)
+            gx -= centred * (invstd * xp.reshape(sum_g_xh / m, shape))
+            gx *= scale
         if need_w:
-            gw = xp.reshape(sum_g_xh, (-1,))
+            gw = sum_g_xh
         if need_b:
-            gb = xp.reshape(sum_g, (-1,))
+            gb = sum_g
         return gx, gw, gb

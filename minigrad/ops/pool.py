@@ -104,8 +104,8 @@ class AdaptiveMaxPool2D(Op):
                       axis=3)                                # (N, C, Ho*kh, Wo*kw)
         win = xp.permute_dims(xp.reshape(win, (n, c, ho, kh, wo, kw)), (0, 1, 2, 4, 3, 5))
         win = xp.reshape(win, (n, c, ho, wo, kh * kw))
-        valid = xp.reshape(xp.reshape(valid_r, (ho, 1, kh, 1)) & xp.reshape(valid_c, (1, wo, 1, kw)),
-                           (ho, wo, kh * kw))
+        valid = (xp.reshape(valid_r, (ho, 1, kh, 1)) & xp.reshape(valid_c, (1, wo, 1, kw)))
+        valid = xp.reshape(valid, (ho, wo, kh * kw))
         win = xp.where(valid, win, xp.asarray(-float("inf"), dtype=x.dtype))
         k = xp.argmax(win, axis=-1, keepdims=True)
         ctx.k, ctx.kk, ctx.shape = k, kh * kw, x.shape

@@ -33,6 +33,18 @@ def mlp_wide(nn, width=4096, classes=10):
                          nn.Linear(width, classes))
 
 
+def bn_cnn(nn):
+    """A small modern CNN: two conv 3x3 - BatchNorm - ReLU - max-pool blocks (1->16->32
+    channels), then one linear layer, 32*7*7 -> 10 (the BatchNorm layers in training mode)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10))
+
+
 def blobs_mlp(nn, widths=(2, 16, 32, 64, 32, 16, 8)):
     """The small MLP for 8-class 2-D blobs: 2-16-32-64-32-16-8, ReLU between layers."""
     layers = []

@@ -302,6 +302,9 @@ def cases(settings, device="cpu"):
              f"blobs MLP 2-16-32-64-32-16-8, full batch {settings.blobs_samples}, SGD lr=0.1",
              training_setup(models.blobs_mlp, {}, lambda: _blobs(settings.blobs_samples),
                             "SGD", dict(lr=0.1))),
+        Case("bn_cnn", "train",
+             "CNN 2 x (conv 3x3, BatchNorm, ReLU, pool) 1->16->32 -> 10, batch 64, Adam",
+             training_setup(models.bn_cnn, {}, mnist(64), "Adam", adam)),
     ]
     if device != "cpu":
         # On a GPU the small networks measure per-op launch overhead; a wide MLP at a large

@@ -705,3 +705,72 @@ def _as_strided(array, shape, strides):
         return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
     import cupy  # pragma: no cover - needs a GPU
     return cupy.lib.stride_tricks.as_strided(array, shape, strides)
+
+
+# ------------------------------------------------------------------ special functions
+
+
+def erf(x):
+    """The error function, element-wise (exact GELU needs it; the Array API has none).
+
+    NumPy: SciPy's ``erf`` when SciPy is installed; CuPy: ``cupyx.scipy.special.erf``;
+    otherwise the standard-only series below (accurate to a few ulps in float64).
+    """
+    d = device_of(x)
+    if d is CPU:
+        try:
+            from scipy.special import erf as scipy_erf
+        except ImportError:  # pragma: no cover - SciPy comes with scikit-learn
+            return _erf_standard(x)
+        return scipy_erf(x)
+    if d.type == "cuda":  # pragma: no cover - needs a GPU
+        from cupyx.scipy.special import erf as cupy_erf
+        return cupy_erf(x)
+    return _erf_standard(x)
+
+
+def _erf_standard(x):
+    """erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)): every term has
+    x's sign, so nothing cancels; |x| > 6 gives +-1 (erf(6) = 1 - 2e-17)."""
+    import math
+    xp = device_of(x).xp
+    a = xp.clip(xp.abs(x), 0.0, 6.0)
+    a2 = a * a
+    term = a
+    total = a
+    for n in range(1, 160):  # the terms peak near n = a^2 and are < 1e-17 of the sum by 160
+        term = term * (2 * a2 / (2 * n + 1))
+        total = total + term
+    out = xp.where(xp.abs(x) > 6.0, xp.ones_like(x), total * xp.exp(-a2) * (2 / math.sqrt(math.pi)))
+    return xp.where(x < 0, -out, out)
+
+
+def channel_sums(a):
+    """The sum over every dim but dim 1 (the channels): shape (C,).
+
+    NumPy's sum over several axes of the permuted layouts that convolutions return runs
+    several times slower than a matrix product with a vector of ones. So, on strided
+    arrays, view ``a`` in its memory order as (before, C, after) and sum ``after`` by a
+    matrix-vector product, then the few ``before`` rows (0.06 ms against 0.39 ms for a
+    (64, 16, 28, 28) float32 conv output).
+    """
+    xp = device_of(a).xp
+    axes = (0,) + tuple(range(2, a.ndim))
+    if not has_strides(a) or a.ndim < 2:
+        return xp.sum(a, axis=axes)
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])  # outermost first
+    mem = xp.permute_dims(a, tuple(order))
+    if not mem.flags.c_contiguous:
+        return xp.sum(a, axis=axes)
+    pos = order.index(1)
+    before = 1
+    for n in mem.shape[:pos]:
+        before *= n
+    after = mem.size // (before * a.shape[1]) if a.size else 0
+    if after == 0 or before == 0:
+        return xp.sum(a, axis=axes)
+    if after == 1:  # channels innermost: sum the rows
+        return xp.matmul(xp.ones(before, dtype=a.dtype), xp.reshape(mem, (before, a.shape[1])))
+    per_row = xp.matmul(xp.reshape(mem, (before * a.shape[1], after)),
+                        xp.ones(after, dtype=a.dtype))
+    return xp.sum(xp.reshape(per_row, (before, a.shape[1])), axis=0)

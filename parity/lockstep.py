@@ -31,7 +31,9 @@ from .models import FRAMEWORKS, build, from_numpy, named_modules
 
 LOSSES = {"cross_entropy": "CrossEntropyLoss", "bce_with_logits": "BCEWithLogitsLoss",
           "mse": "MSELoss", "nll": "NLLLoss"}
-OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
+OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+              "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax",
+              "nadam": "NAdam", "radam": "RAdam"}
 
 
 @dataclass

@@ -96,7 +96,7 @@ def to_numpy(t):
 def from_numpy(fw_name, array, dtype=None, device="cpu"):
     """A NumPy array -> a tensor of the framework, optionally cast and moved."""
     fw = framework(fw_name)
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array, order="C")  # (ascontiguousarray would make a 0-d array 1-d)
     if dtype is not None and array.dtype.kind == "f":
         array = array.astype(dtype_name(dtype), copy=False)
     t = fw.from_numpy(array)

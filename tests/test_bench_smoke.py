@@ -24,8 +24,8 @@ import minigrad.nn  # noqa: E402
 from bench import longrun, models, report  # noqa: E402
 from bench.run import Settings, limited_threads, main, run  # noqa: E402
 
-EXPECTED = ["mnist_mlp", "lenet", "blobs", "op_matmul", "op_conv2d_3x3", "op_conv2d_5x5",
-            "op_max_pool2d", "op_cross_entropy", "op_adam_step"]
+EXPECTED = ["mnist_mlp", "lenet", "blobs", "bn_cnn", "op_matmul", "op_conv2d_3x3",
+            "op_conv2d_5x5", "op_max_pool2d", "op_cross_entropy", "op_adam_step"]
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +116,8 @@ def test_cli_names_the_bad_value_before_running_anything(tmp_path, capsys, argv,
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("make", [models.mlp, models.lenet, models.blobs_mlp],
-                         ids=["mlp", "lenet", "blobs"])
+@pytest.mark.parametrize("make", [models.mlp, models.lenet, models.blobs_mlp, models.bn_cnn],
+                         ids=["mlp", "lenet", "blobs", "bn_cnn"])
 def test_one_model_definition_builds_the_same_network_in_both_frameworks(make):
     torch.manual_seed(0)
     t_model = make(torch.nn).double()

@@ -143,7 +143,45 @@ CATALOGUE = [
     ("sum dim range", lambda: z(2, 3).sum(5), IndexError, ["Dimension out of range", "5"]),
     ("numpy with grad", lambda: leaf(2).numpy(), RuntimeError, ["detach()"]),
     ("load not a file", lambda: minigrad.load(__file__), RuntimeError, [__file__.split("/")[-1]]),
+    # normalisation, embedding, pooling and the new losses (issue 14)
+    ("batchnorm channels", lambda: nn.BatchNorm2d(3)(z(2, 4, 5, 5)), RuntimeError,
+     ["running_mean should contain 4 elements not 3"]),
+    ("batchnorm one value per channel", lambda: nn.BatchNorm1d(3)(z(1, 3)), ValueError,
+     ["Expected more than 1 value per channel when training", "[1, 3]"]),
+    ("batchnorm2d rank", lambda: nn.BatchNorm2d(3)(z(2, 3, 5)), ValueError,
+     ["expected 4D input (got 3D input)"]),
+    ("layernorm shape", lambda: nn.LayerNorm(10)(z(4, 8)), RuntimeError,
+     ["normalized_shape=[10]", "[*, 10]", "[4, 8]"]),
+    ("groupnorm groups", lambda: nn.GroupNorm(3, 4), ValueError,
+     ["num_channels (4) must be divisible by num_groups (3)"]),
+    ("embedding float indices", lambda: nn.Embedding(5, 2)(z(3)), RuntimeError,
+     ["Long, Int", "FloatTensor"]),
+    ("embedding index range", lambda: nn.Embedding(5, 2)(minigrad.tensor([0, 5])), IndexError,
+     ["index out of range in self", "[0, 4]"]),
+    ("avg pool padding", lambda: F.avg_pool2d(z(1, 1, 8, 8), 2, padding=2), RuntimeError,
+     ["pad should be smaller than or equal to half of kernel size"]),
+    ("bce probabilities", lambda: F.binary_cross_entropy(z(3) + 2, z(3)), RuntimeError,
+     ["between 0 and 1"]),
+    ("prelu channels", lambda: nn.PReLU(3)(z(2, 4)), RuntimeError,
+     ["parameter numbers = 3", "channel size = 4"]),
+    ("clip nonfinite", lambda: clip_nonfinite(), RuntimeError, ["non-finite", "order 2.0"]),
+    ("scheduler one cycle overrun", lambda: one_cycle_overrun(), ValueError,
+     ["Tried to step 3 times", "total steps is 2"]),
 ]
+
+
+def clip_nonfinite():
+    w = leaf(2)
+    w.grad = minigrad.tensor([float("nan"), 1.0])
+    nn.utils.clip_grad_norm_([w], 1.0, error_if_nonfinite=True)
+
+
+def one_cycle_overrun():
+    opt = minigrad.optim.SGD([leaf(2)], lr=0.1, momentum=0.9)
+    sched = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=2)
+    for _ in range(3):
+        opt.step()
+        sched.step()
 
 
 @pytest.mark.parametrize("call, error, words", [row[1:] for row in CATALOGUE],

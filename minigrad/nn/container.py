@@ -187,3 +187,122 @@ class ModuleDict(Module):
 
     def clear(self):
         self._modules.clear()
+
+
+class ParameterList(Module):
+    """A list of parameters that the parent module registers (named "0", "1", ...);
+    plain tensors appended to it become Parameters."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self)))]
+
+    def __setitem__(self, idx, param):
+        self.register_parameter(str(_index(idx, len(self))), _as_parameter(param))
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): {_parameter_line(p, repr(p.dtype))}"
+                         for k, p in self._parameters.items())
+
+
+class ParameterDict(Module):
+    """A dict of parameters (string keys, insertion order) that the parent registers."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def items(self):
+        return self._parameters.items()
+
+    def values(self):
+        return self._parameters.values()
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        value = self._parameters[key]
+        del self._parameters[key]
+        return value
+
+    def clear(self):
+        self._parameters.clear()
+
+    def update(self, parameters):
+        """Add key/parameter pairs: a plain dict's in sorted key order (as PyTorch does),
+        an OrderedDict's, a ParameterDict's or a sequence's in their own order."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            items = parameters.items()
+        elif hasattr(parameters, "items"):
+            items = sorted(parameters.items())
+        else:
+            items = parameters
+        for key, value in items:
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(f"  ({k}): {_parameter_line(p, p.type())}"
+                         for k, p in self._parameters.items())
+
+
+def _as_parameter(value):
+    from ..tensor import Tensor
+    from .parameter import Parameter
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+def _parameter_line(p, kind):
+    """How PyTorch lists a parameter inside ParameterList (kind: its dtype) and
+    ParameterDict (kind: its type name), indentation and all."""
+    size = "x".join(str(s) for s in p.shape)
+    device = "" if p.device.type == "cpu" else f" ({p.device})"
+    return f"Parameter containing: [{kind} of size {size}{device}]"

@@ -250,3 +250,150 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         raise ValueError("Weights and input must have the same size.")
     return N.MSELoss.apply(input, target, weight, reduction=reduction)
 
+
+
+# ------------------------------------------- more losses and distances (composites)
+# Each is a short formula of existing ops; the engine differentiates it.
+
+
+def _reduce_loss(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_same_size(input, target, name):
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({target.shape!r}) that is different to the input "
+                      f"size ({input.shape!r}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w (y log(x) + (1 - y) log(1 - x)) for probabilities ``input`` in [0, 1]; each log
+    is clamped at -100, as in PyTorch (so a 0 or 1 gives a finite loss)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape!r}) that is different to the "
+                         f"input size ({input.shape!r}) is deprecated. Please ensure they "
+                         f"have the same size.")
+    xp = input.device.xp
+    if input.data.size and (bool(xp.any(input.data < 0)) or bool(xp.any(input.data > 1))):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
+        min=-100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error |input - target| (optionally times ``weight``), reduced."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_same_size(input, target, "l1_loss")
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _check_same_size(input, target, "smooth_l1_loss")
+    d = input - target
+    if beta == 0:
+        return _reduce_loss(d.abs(), reduction)
+    a = d.abs()
+    loss = _where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta)
+    return _reduce_loss(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta) (d = input - target)."""
+    reduction = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _check_same_size(input, target, "huber_loss")
+    d = input - target
+    a = d.abs()
+    loss = _where(a <= delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target || exp(input)) element-wise, ``input`` holding log-probabilities:
+    ``target * (log(target) - input)`` (0 where target is 0), or with ``log_target``,
+    ``exp(target) * (target - input)``. ``'batchmean'`` divides the sum by the batch size
+    (the true KL divergence); ``'mean'`` by the number of elements, as in PyTorch."""
+    if reduction == "batchmean":
+        if size_average is not None or reduce is not None:
+            reduction = _reduction("mean", size_average, reduce)
+    else:
+        reduction = _reduction(reduction, size_average, reduce)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = (target > 0).data
+        safe = _where(positive, target, 1.0)  # log(1) = 0 where the target is 0
+        loss = target * safe.log() - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce_loss(loss, reduction)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
+    n1 = (x1 * x1).sum(dim, keepdim=True).sqrt().clamp(min=eps)
+    n2 = (x2 * x2).sum(dim, keepdim=True).sqrt().clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``input / max(||input||_p, eps)`` along ``dim`` (unit vectors along that dim)."""
+    if out is not None:
+        raise NotImplementedError("minigrad's normalize has no out= argument")
+    if p == 2:
+        norm = (input * input).sum(dim, keepdim=True).sqrt()
+    else:
+        norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    return input / norm.clamp(min=eps)
+
+
+def _where(condition, input, other):
+    from ..functions import where
+    return where(condition, input, other)
+
+
+# The activations, normalisation, pooling, embedding and channel dropout live in the
+# topic files beside their modules; the functional forms are re-exported here.
+from .activation import (celu, elu, gelu, hardswish, hardtanh, leaky_relu, mish,  # noqa: E402
+                         prelu, relu6, selu, silu, softplus, softsign)
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402,I001
+from .conv import conv1d, conv_transpose2d  # noqa: E402
+from .padding import pad  # noqa: E402
+from .upsampling import interpolate, upsample  # noqa: E402
+from .dropout import dropout2d  # noqa: E402
+from .normalization import batch_norm, group_norm, layer_norm  # noqa: E402
+from .pooling import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d  # noqa: E402
+from .sparse import embedding  # noqa: E402
+
+__all__ += ["binary_cross_entropy", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+            "cosine_similarity", "normalize", "celu", "elu", "gelu", "hardswish", "hardtanh",
+            "leaky_relu", "mish", "prelu", "relu6", "selu", "silu", "softplus", "softsign",
+            "dropout2d", "batch_norm", "group_norm", "layer_norm", "adaptive_avg_pool2d",
+            "adaptive_max_pool2d", "avg_pool2d", "embedding", "conv1d", "conv_transpose2d",
+            "pad", "interpolate", "upsample", "scaled_dot_product_attention",
+            "multi_head_attention_forward"]

@@ -8,6 +8,8 @@ The schemes and their bounds are PyTorch's:
     kaiming_normal_    N(0, s^2), s = gain / sqrt(fan)
     xavier_uniform_    U(-b, b),  b = gain * sqrt(6 / (fan_in + fan_out))
     xavier_normal_     N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out))
+    trunc_normal_      N(mean, std^2) restricted to [a, b]
+    orthogonal_        gain * a random (semi-)orthogonal matrix (the Q of a QR)
 
 where for a weight of shape (out, in, k1, k2, ...) fan_in = in * k1 * k2 ... and
 fan_out = out * k1 * k2 ...
@@ -18,7 +20,8 @@ import warnings
 from .. import autograd, backend
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
-           "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_"]
+           "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_",
+           "trunc_normal_", "orthogonal_"]
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -139,3 +142,37 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with N(mean, std^2) truncated to [a, b]: draws outside are drawn again (the
+    distribution PyTorch's inverse-CDF method samples; the numbers differ)."""
+    rng = _rng(generator)
+    n = tensor.numel()
+    values = rng.normal(mean, std, size=n)
+    outside = (values < a) | (values > b)
+    while outside.any():  # one redraw round for all the rejected ones at once
+        values[outside] = rng.normal(mean, std, size=int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _write(tensor, values.reshape(tuple(tensor.shape)))
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill with a random (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2013): the
+    Q of the QR decomposition of a standard normal (rows, cols) matrix, its columns' signs
+    fixed by R's diagonal; dims after the first are flattened into cols."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor  # no-op
+    import numpy as np
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the decomposition unique (uniform over rotations)
+    if rows < cols:
+        q = q.T
+    return _write(tensor, q.reshape(tuple(tensor.shape)) * gain)

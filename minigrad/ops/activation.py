@@ -1,0 +1,114 @@
+"""Activation functions that are primitives: each forward with its backward, the derivative
+on top. (The ones that are short formulas of other ops, such as SiLU = x * sigmoid(x),
+Mish, Softsign and GELU's tanh form, are composites in ``nn/activation.py``.)
+
+Where the derivative has a kink (at 0, or at a clamp's edges) each op takes the side
+PyTorch takes, noted in its docstring.
+"""
+import math
+
+from .. import backend
+from ..autograd import Op
+from ..backend import device_of
+
+
+def _xp(a):
+    return device_of(a).xp
+
+
+class LeakyReLU(Op):
+    """d leaky_relu(x) = g * (1 if x > 0 else negative_slope)   (the slope at x = 0)"""
+
+    def forward(ctx, x, negative_slope):
+        ctx.x, ctx.slope = x, negative_slope
+        return _xp(x).where(x > 0, x, x * negative_slope)
+
+    def backward(ctx, g):
+        return _xp(g).where(ctx.x > 0, g, g * ctx.slope)
+
+
+class ELU(Op):
+    """d elu(x) = g * scale * (1 if x > 0 else alpha * s * exp(s * x)),  s = input_scale
+
+    ``scale * x`` for x > 0, else ``scale * alpha * (exp(s * x) - 1)``: ELU (scale = s = 1),
+    SELU (PyTorch's fixed alpha and scale) and CELU (s = 1 / alpha) are this one op.
+    """
+
+    def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
+        xp = _xp(x)
+        ctx.x, ctx.conf = x, (alpha, scale, input_scale)
+        return xp.where(x > 0, x * scale, xp.expm1(x * input_scale) * (alpha * scale))
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        alpha, scale, s = ctx.conf
+        x = ctx.x
+        return xp.where(x > 0, g * scale, g * ((alpha * scale * s) * xp.exp(x * s)))
+
+
+class Hardtanh(Op):
+    """d hardtanh(x) = g * 1[min_val < x < max_val]   (0 on the edges, unlike clamp)"""
+
+    def forward(ctx, x, min_val, max_val):
+        xp = _xp(x)
+        ctx.inside = xp.astype((x > min_val) & (x < max_val), x.dtype)
+        return xp.clip(x, min_val, max_val)
+
+    def backward(ctx, g):
+        return g * ctx.inside
+
+
+class Hardswish(Op):
+    """d hardswish(x) = g * (0 if x <= -3, x / 3 + 1/2 if x < 3, else 1)   (as PyTorch's)
+
+    ``hardswish(x) = x * relu6(x + 3) / 6``.
+    """
+
+    def forward(ctx, x):
+        xp = _xp(x)
+        ctx.x = x
+        return x * xp.clip(x + 3, 0.0, 6.0) / 6
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        x = ctx.x
+        zero = xp.zeros((), dtype=g.dtype)
+        return xp.where(x <= -3, zero, xp.where(x < 3, g * (x / 3 + 0.5), g))
+
+
+class Softplus(Op):
+    """d softplus(x) = g * sigmoid(beta x)   (g where beta x > threshold)
+
+    ``log(1 + exp(beta x)) / beta``, and ``x`` itself once beta x passes ``threshold``
+    (where the two agree to float precision), as in PyTorch.
+    """
+
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        xp = _xp(x)
+        bx = x * beta
+        ctx.linear = bx > threshold
+        ctx.e = xp.exp(xp.where(ctx.linear, xp.zeros((), dtype=x.dtype), bx))
+        return xp.where(ctx.linear, x, xp.log1p(ctx.e) / beta)
+
+    def backward(ctx, g):
+        e = ctx.e
+        return _xp(g).where(ctx.linear, g, g * e / (e + 1))
+
+
+class GELU(Op):
+    """d gelu(x) = g * (Phi(x) + x * phi(x)),  Phi the standard normal CDF, phi its density
+
+    The exact form, ``x * Phi(x) = x / 2 * (1 + erf(x / sqrt(2)))`` (the tanh approximation
+    is a composite in ``nn/activation.py``).
+    """
+
+    def forward(ctx, x):
+        ctx.x = x
+        ctx.cdf = 0.5 * (1 + backend.erf(x * (1 / math.sqrt(2))))
+        return x * ctx.cdf
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        x = ctx.x
+        pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return g * (ctx.cdf + x * pdf)

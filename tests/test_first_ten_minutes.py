@@ -49,7 +49,9 @@ QUICK = {
 # placeholder, and commands that another one runs whole (scripts/demo is setup + parity).
 NOT_RUN = {"source .venv/bin/activate", "python -m parity <preset> --dtype float64",
            "python -m parity",           # bash scripts/demo runs it
-           "python -m bench"}            # its quick form is python -m bench --quick
+           "python -m bench",            # its quick form is python -m bench --quick
+           # need a GPU: test_gpu_commands_say_there_is_none runs them without one
+           "bash scripts/gpu-check OUTDIR", "python -m bench --device cuda"}
 SLOW = {"bash scripts/demo", "python -m bench --quick",
         "python -m parity mnist-mlp --plot", "python -m parity circles --dtype float64",
         "bash scripts/test", "bash scripts/test -k conv -x"}
@@ -225,3 +227,14 @@ def test_parity_says_where_plots_and_json_went_beside_json_on_stdout(fresh_copy)
     assert proc.stderr.splitlines()[:2] == ["plot: reports/blobs-mlp-lockstep-float64.png",
                                             "JSON report: reports/blobs-mlp.json"]
     assert json.loads((fresh_copy / "reports" / "blobs-mlp.json").read_text())["passed"]
+
+
+def test_gpu_commands_say_there_is_none_and_stop_at_once(fresh_copy, tmp_path):
+    import minigrad
+    if minigrad.cuda.is_available():
+        pytest.skip("this machine has a GPU (scripts/gpu-check then runs for real)")
+    for command in (f"bash scripts/gpu-check {tmp_path}/out", "python -m bench --device cuda"):
+        proc = shell(fresh_copy, command, timeout=60)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2 and "Traceback" not in text, text
+        assert "no GPU" in text.splitlines()[-1] or "no usable CUDA GPU" in text, text

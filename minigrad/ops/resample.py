@@ -25,7 +25,7 @@ class Separable2D(Op):
 
     def backward(ctx, g):
         xp = _xp(g)
-        return xp.matmul(xp.matmul(ctx.rows.mT, g), ctx.cols)
+        return xp.matmul(xp.matmul(ctx.rows.mT, g), ctx.cols), None, None
 
 
 class PadAxis(Op):

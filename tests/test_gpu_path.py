@@ -69,7 +69,18 @@ def regression_adamw(device):
         F.log_softmax(out, dim=1), minigrad.tensor([0, 1, 1, 0, 1, 0], device=device)), x
 
 
-STEPS = {"mlp-adam": mlp_adam, "lenet-sgd-momentum": lenet_sgd_momentum,
+def bn_cnn_adamw(device):
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.2), nn.Flatten(),
+                          nn.Linear(16, 8), nn.BatchNorm1d(8), nn.GELU(), nn.LayerNorm(8),
+                          nn.Linear(8, 3)).to(device)
+    opt = optim.AdamW(model.parameters(), lr=1e-3)
+    x = minigrad.randn(6, 1, 4, 4, device=device)
+    y = minigrad.tensor([0, 1, 2, 1, 0, 2], device=device)
+    return model, opt, lambda out: F.cross_entropy(out, y, label_smoothing=0.1), x
+
+
+STEPS = {"mlp-adam": mlp_adam, "bn-cnn-adamw": bn_cnn_adamw, "lenet-sgd-momentum": lenet_sgd_momentum,
          "blobs-bce-sgd": blobs_bce_sgd, "regression-adamw-nll": regression_adamw}
 
 

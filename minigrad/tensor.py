@@ -639,7 +639,7 @@ class Tensor:
 
     def _setitem(self, key, value):
         if self._records(value):
-            if self.grad_fn is None and self._requires_grad:
+            if self.grad_fn is None and self._requires_grad:  # torch writes through a view
                 raise RuntimeError("a view of a leaf Variable that requires grad is being "
                                    "used in an in-place operation.")
             self._rebase(_SetItem.apply(self, _operand(value, self), key=key))

@@ -486,6 +486,8 @@ def backward(root, gradient=None, retain_graph=False):
                 continue
             if ig is not None:
                 data = inp.data
+                if type(ig) is not type(data):
+                    _check_device(node, ig, data, inp)
                 if ig.shape != data.shape:
                     ig = _sum_to_input(node, ig, data.shape, inp)
                 if ig.dtype != data.dtype:
@@ -541,6 +543,14 @@ def _sum_to_input(node, ig, shape, inp):
                            f"- got {list(gs)} but expected shape compatible with "
                            f"{list(shape)}")
     return sum_to(ig, shape)
+
+
+def _check_device(node, ig, data, inp):
+    got, expected = backend.device_of(ig), backend.device_of(data)
+    if got != expected:
+        k = next(i for i, x in enumerate(node.inputs) if x is inp)
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {k} "
+                           f"- expected device {expected} but got {got}")
 
 
 def _root_gradient(root, gradient):

@@ -575,6 +575,10 @@ class Tensor:
                                "tensor before performing the operation.")
         if not autograd._mode.record:
             return
+        if self.grad_fn is None and self._requires_grad:
+            what = "a leaf Variable" if view is None else "a view of a leaf Variable"
+            raise RuntimeError(f"{what} that requires grad is being used in an in-place "
+                               "operation.")
         base = self
         while view is not None:
             base = view[0]
@@ -587,9 +591,8 @@ class Tensor:
                 "either both inside the no_grad block (if you don't want the inplace to be "
                 "tracked) or both outside (if you want the inplace to be tracked).")
         if base.grad_fn is None and base._requires_grad:
-            what = "a leaf Variable" if base is self else "a view of a leaf Variable"
-            raise RuntimeError(f"{what} that requires grad is being used in an in-place "
-                               "operation.")
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
 
     def _rebase(self, result):
         """Record ``self <- result``: write its values into self's memory and make its
@@ -639,7 +642,7 @@ class Tensor:
 
     def _setitem(self, key, value):
         if self._records(value):
-            if self.grad_fn is None and self._requires_grad:
+            if self.grad_fn is None and self._requires_grad:  # torch writes through a view
                 raise RuntimeError("a view of a leaf Variable that requires grad is being "
                                    "used in an in-place operation.")
             self._rebase(_SetItem.apply(self, _operand(value, self), key=key))

@@ -90,10 +90,16 @@ def to_dot(tensor, params=None, show_grad_norms=True, graph_name="minigrad"):
                           f'style=filled, fillcolor={_OP_COLOR}];')
         for position, inp in enumerate(op.inputs or ()):
             if isinstance(inp, Tensor):
-                in_id, first_visit = add_tensor(inp, None)
+                producer = op.edges[position]  # recorded when the op ran
+                if producer is not None and producer is not inp and producer is not inp.grad_fn:
+                    # the input as it was before an in-place write gave it a new history
+                    in_id, first_visit = node_id(_Slot(op, position), "t")
+                    node_lines.append(_tensor_line(in_id, inp, names.get(id(inp)), None, False))
+                else:
+                    in_id, first_visit = add_tensor(inp, None)
                 edge_lines.append(f"  {in_id} -> {op_id};")
-                if first_visit and inp.grad_fn is not None:
-                    queue.append((inp.grad_fn, in_id))
+                if first_visit and producer is not None and producer is not inp:
+                    queue.append((producer, in_id))
             elif inp is not None:
                 # a plain value (a Python number, say) that the op used as an argument
                 const_id, _ = node_id(_Slot(op, position), "c")

@@ -287,3 +287,19 @@ def test_a_saved_array_written_through_a_view_is_detected_on_every_device(device
     with pytest.raises(RuntimeError, match=r"output 0 of Exp, is at version 1; expected "
                                            r"version 0"):
         y.sum().backward()
+
+
+def test_a_gradient_on_the_wrong_device_is_an_invalid_gradient_as_in_torch():
+    class OtherDevice(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.to("strict")
+
+    x = minigrad.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="OtherDeviceBackward returned an invalid gradient at "
+                                           "index 0 - expected device cpu but got strict"):
+        OtherDevice.apply(x).sum().backward()

@@ -849,6 +849,35 @@ def leaf_used_twice_and_a_branch_with_no_gradient(torch):
     return x.grad
 
 
+def gradients_accumulate_over_backward_calls_until_zeroed(torch):
+    x = leaf(torch, [1., 2.])
+    (x * x).sum().backward()
+    (x * 3).sum().backward()
+    first = x.grad.clone()
+    x.grad.zero_()
+    (x ** 3).sum().backward()
+    return first, x.grad
+
+
+def evaluation_under_no_grad_builds_no_graph(torch):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()).double()
+    with torch.no_grad():
+        out = net(torch.ones(4, 2, dtype=torch.float64))
+    return out.requires_grad, out.grad_fn is None, out.is_leaf
+
+
+def adam_training_with_zero_grad_to_zeros(torch):
+    w = leaf(torch, [[0.5, -0.3], [0.2, 0.1]])
+    opt = torch.optim.Adam([w], lr=0.1)
+    x = torch.tensor([[1., 2.], [3., -1.]], dtype=torch.float64)
+    for _ in range(3):
+        opt.zero_grad(set_to_none=False)
+        (x @ w).tanh().sum().backward()
+        opt.step()
+    return w, w.grad, w._version
+
+
 PROGRAMS = [v for k, v in list(globals().items())
             if callable(v) and getattr(v, "__module__", None) == __name__
             and not k.startswith("_") and k not in ("leaf",)

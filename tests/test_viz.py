@@ -175,3 +175,16 @@ def test_gradient_norms_are_read_on_every_device(device):
     y.backward()
     nodes, _ = parse_dot(viz.to_dot(y, params={"w": w}))
     assert ["w", "(2, 2)", "float32", "grad norm 5"] in nodes.values()
+
+
+def test_a_tensor_written_in_place_shows_its_history_as_a_chain_without_a_cycle():
+    x = minigrad.ones(3, requires_grad=True)
+    h = x * 2
+    h.relu_()  # h's history is now Mul -> ReLU; ReLU's input is h as it was before
+    nodes, edges = parse_dot(viz.to_dot(h.sum()))
+    ops = {nid: label[0] for nid, label in nodes.items() if nid.startswith("op")}
+    by_label = {v: k for k, v in ops.items()}
+    into = {head: tail for tail, head in edges}
+    relu_input = into[by_label["ReLUBackward"]]
+    assert into[relu_input] == by_label["MulBackward"]  # old h came out of the product
+    assert len(edges) == len(set(edges)) and len(ops) == 3

@@ -1,5 +1,6 @@
 """The ``minigrad.xxx(tensor, ...)`` forms of the tensor methods, as in ``torch.xxx``."""
 from . import backend
+from .dims import wrap_dim
 from .ops import elementwise as E, shape as S
 from .tensor import Tensor, _operand, maximum, minimum  # noqa: F401  (re-exported)
 
@@ -93,10 +94,16 @@ def cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     ref = tensors[0]
-    d = dim % ref.ndim
     for i, t in enumerate(tensors):
-        if t.ndim != ref.ndim or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape))
-                                     if k != d):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    d = wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {t.ndim}")
+        if any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d):
             raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
                                f"{list(ref.shape)} but got {list(t.shape)} for tensor number "
                                f"{i} in the list.")
@@ -115,7 +122,7 @@ def stack(tensors, dim=0):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
                                f"entry {i}")
-    return S.Stack.apply(*tensors, dim=dim % (tensors[0].ndim + 1))
+    return S.Stack.apply(*tensors, dim=wrap_dim(dim, tensors[0].ndim + 1))
 
 
 def is_tensor(obj):

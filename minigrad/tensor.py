@@ -10,6 +10,7 @@ import numpy as np
 
 from . import autograd, backend
 from .backend import dtype_of
+from .dims import wrap_dim, wrap_dims
 from .ops import elementwise as E, reduce as R, shape as S
 
 
@@ -48,7 +49,7 @@ class Tensor:
         return Size(self.data.shape)
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.data.shape[dim]
+        return self.shape if dim is None else self.data.shape[wrap_dim(dim, self.ndim)]
 
     def dim(self):
         return self.data.ndim
@@ -334,11 +335,16 @@ class Tensor:
     def _extreme(self, dim, keepdim, largest):
         if isinstance(dim, Tensor):  # torch.max(a, b): element-wise maximum
             return maximum(self, dim) if largest else minimum(self, dim)
+        name = "max" if largest else "min"
         if dim is None:
-            return R.Amax.apply(self, dim=None, largest=largest)
+            return R.Amax.apply(self, dim=None, largest=largest, name=name)
         if self.ndim == 0:  # a scalar is its own max, at index 0 (as in torch)
+            wrap_dim(dim, 0)
             pair = self.reshape(1)._extreme(0, True, largest)
             return type(pair)(pair[0].reshape(()), pair[1].reshape(()))
+        if self.data.shape[wrap_dim(dim, self.ndim)] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {wrap_dim(dim, self.ndim)} to "
+                             "have non-zero size.")
         values = R.MaxAlong.apply(self, dim=dim, keepdim=keepdim, largest=largest)
         node = values.grad_fn
         index = node.index if node is not None else _argextreme(self.data, dim, keepdim, largest)
@@ -346,10 +352,10 @@ class Tensor:
         return cls(values, Tensor._make(index, None))
 
     def amax(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, dim=dim if dim != () else None, keepdim=keepdim)
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, dim=dim if dim != () else None, keepdim=keepdim, largest=False)
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False, name="amin")
 
     def argmax(self, dim=None, keepdim=False):
         return Tensor._make(_argextreme(self.data, dim, keepdim, True), None)
@@ -359,11 +365,13 @@ class Tensor:
 
     def all(self, dim=None, keepdim=False):
         xp = self.device.xp
-        return Tensor._make(xp.all(self.data != 0, axis=dim, keepdims=keepdim), None)
+        return Tensor._make(xp.all(self.data != 0, axis=_logical_axes(dim, self.ndim),
+                                   keepdims=keepdim), None)
 
     def any(self, dim=None, keepdim=False):
         xp = self.device.xp
-        return Tensor._make(xp.any(self.data != 0, axis=dim, keepdims=keepdim), None)
+        return Tensor._make(xp.any(self.data != 0, axis=_logical_axes(dim, self.ndim),
+                                   keepdims=keepdim), None)
 
     def logsumexp(self, dim, keepdim=False):
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
@@ -390,9 +398,11 @@ class Tensor:
 
     def flatten(self, start_dim=0, end_dim=-1):
         shape = self.data.shape
+        start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if not shape:
             return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
         n = 1
         for s in shape[start:end + 1]:
             n *= s
@@ -403,30 +413,38 @@ class Tensor:
         if dim is None:
             dims = [i for i, s in enumerate(shape) if s == 1]
         else:
-            dims = [d % max(len(shape), 1) for d in (dim if isinstance(dim, tuple) else (dim,))]
-            dims = [d for d in dims if len(shape) and shape[d] == 1]
+            dims = [d for d in wrap_dims(dim, len(shape)) if shape[d] == 1]
         return self.reshape(tuple(s for i, s in enumerate(shape) if i not in dims))
 
     def unsqueeze(self, dim):
         shape = list(self.data.shape)
-        shape.insert(dim % (len(shape) + 1), 1)
+        shape.insert(wrap_dim(dim, len(shape) + 1), 1)
         return self.reshape(tuple(shape))
 
     def permute(self, *dims):
-        dims = tuple(d % self.ndim for d in _shape_args(dims))
-        if sorted(dims) != list(range(self.ndim)):
+        dims = _shape_args(dims)
+        if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
                                f"does not match the length of the desired ordering of dimensions "
                                f"i.e. input.dim() = {self.ndim} is not equal to len(dims) = "
                                f"{len(dims)}")
+        dims = tuple(wrap_dim(d, self.ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         return S.Permute.apply(self, dims=dims)
 
     def transpose(self, dim0, dim1):
+        dim0, dim1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
+        if self.ndim == 0:
+            return self.view(())
         dims = list(range(self.ndim))
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return S.Permute.apply(self, dims=tuple(dims))
 
     def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
@@ -441,6 +459,10 @@ class Tensor:
         sizes = _shape_args(sizes)
         shape = self.data.shape
         lead = len(sizes) - len(shape)
+        for i, s_ in enumerate(sizes[:max(lead, 0)]):
+            if s_ == -1:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
         full = tuple(s if s != -1 else shape[i - lead] for i, s in enumerate(sizes))
         return S.Expand.apply(self, shape=full)
 
@@ -657,10 +679,27 @@ def _check_same_device(a, other):
 def _argextreme(data, dim, keepdim, largest):
     xp = backend.device_of(data).xp
     pick = xp.argmax if largest else xp.argmin
+    name = "argmax" if largest else "argmin"
     if dim is None:
+        if data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
         out = pick(xp.reshape(data, (-1,)))
         return xp.reshape(out, (1,) * data.ndim) if keepdim else out
-    return pick(data, axis=dim, keepdims=keepdim)
+    axis = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:
+        return xp.zeros((), dtype=xp.int64)
+    if data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    return pick(data, axis=axis, keepdims=keepdim)
+
+
+def _logical_axes(dim, ndim):
+    """The axes ``all``/``any`` reduce: like a sum's, except that () and [] reduce none
+    (as in PyTorch)."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        return ()
+    return wrap_dims(dim, ndim)
 
 
 def _index_key(key, like):

@@ -84,6 +84,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if dtype is None:
         ints = all(isinstance(v, int) for v in (start, end, step))
         dtype = backend.int64 if ints else backend.default_float
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     arr = np.arange(start, end, step).astype(dtype.name)
     return _finish(backend.from_numpy(arr, backend.device(device or "cpu")), requires_grad)
 

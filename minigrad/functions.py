@@ -51,11 +51,11 @@ clone = _method("clone", "A copy that carries gradients back.")
 
 
 def add(input, other, alpha=1):
-    return input + other * alpha if alpha != 1 else input + other
+    return input.add(other, alpha=alpha) if isinstance(input, Tensor) else input + other * alpha
 
 
 def sub(input, other, alpha=1):
-    return input - other * alpha if alpha != 1 else input - other
+    return input.sub(other, alpha=alpha) if isinstance(input, Tensor) else input - other * alpha
 
 
 def mul(input, other):

@@ -11,6 +11,7 @@ import numpy as np
 from . import autograd, backend
 from .backend import dtype_of
 from .dims import wrap_dim, wrap_dims
+from .indexing import index_key
 from .ops import elementwise as E, reduce as R, shape as S
 
 
@@ -222,8 +223,12 @@ class Tensor:
     def __rmatmul__(self, other):
         return E.MatMul.apply(other, self)
 
-    add = __add__
-    sub = __sub__
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else _scaled(other, alpha, self))
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else _scaled(other, alpha, self))
+
     mul = __mul__
     div = __truediv__
     pow = __pow__
@@ -245,7 +250,7 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return E.Clamp.apply(self, min=min, max=max)
+        return E.Clamp.apply(self, min, max)
 
     clip = clamp
 
@@ -470,7 +475,9 @@ class Tensor:
         return self.expand(other.shape)
 
     def __getitem__(self, key):
-        return S.Index.apply(self, key=_index_key(key, self))
+        select, key = index_key(key, self)
+        x = self if select is None else S.Index.apply(self, key=select)
+        return S.Index.apply(x, key=key)
 
     def __len__(self):
         if not self.data.shape:
@@ -493,7 +500,9 @@ class Tensor:
 
     def __setitem__(self, key, value):
         self._inplace("__setitem__")
-        self.data[_index_key(key, self)] = value.data if isinstance(value, Tensor) else value
+        select, key = index_key(key, self)
+        target = self.data if select is None else self.data[select]  # a view
+        target[key] = value.data if isinstance(value, Tensor) else value
 
     def zero_(self):
         self._inplace("zero_")
@@ -514,7 +523,8 @@ class Tensor:
     def add_(self, other, alpha=1):
         self._inplace("add_")
         other = other.data if isinstance(other, Tensor) else other
-        self.data += other * alpha if alpha != 1 else other
+        other = other * alpha if alpha != 1 else other
+        self.data += _wrap_int(other, self) if type(other) is int else other
         return self
 
     def sub_(self, other, alpha=1):
@@ -531,7 +541,16 @@ class Tensor:
         return self
 
     def clamp_(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        for bound in (min, max):
+            if isinstance(bound, float) and not self.dtype.is_floating_point or \
+                    type(bound) is int and self.dtype is backend.bool_:
+                raise RuntimeError(f"result type {'Float' if isinstance(bound, float) else 'Long'}"
+                                   f" can't be cast to the desired output type "
+                                   f"{_C_TYPE_NAMES[self.dtype.name]}")
         self._inplace("clamp_")
+        min, max = (b.data if isinstance(b, Tensor) else b for b in (min, max))
         self.data[...] = self.device.xp.clip(self.data, min, max)
         return self
 
@@ -664,10 +683,37 @@ def _operand(other, like):
     if isinstance(other, Tensor):
         return other
     if isinstance(other, numbers.Number):
+        if type(other) is int and not 0 <= other < 128:
+            return _wrap_int(other, like)
         return other
     if backend.is_array(other):
         return Tensor(other)
     return Tensor(_to_array(other, None, like.device))
+
+
+_INT_WRAP = {"uint8": (0, 1 << 8), "int32": (-(1 << 31), 1 << 32)}  # (lowest, modulus)
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                 "uint8": "unsigned char", "bool": "bool"}
+
+
+def _wrap_int(value, like):
+    """A Python int wraps around into a uint8 or int32 tensor's range, as in PyTorch
+    (NumPy refuses an out-of-range Python int)."""
+    wrap = _INT_WRAP.get(like.dtype.name)
+    if wrap is None:
+        return value
+    low, modulus = wrap
+    return (value - low) % modulus + low
+
+
+def _scaled(other, alpha, like):
+    """``other * alpha`` for ``add``/``sub``, with PyTorch's checks on alpha."""
+    if isinstance(alpha, float) and not like.dtype.is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(alpha, bool) and like.dtype is not backend.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    return other * alpha
 
 
 def _check_same_device(a, other):
@@ -702,30 +748,18 @@ def _logical_axes(dim, ndim):
     return wrap_dims(dim, ndim)
 
 
-def _index_key(key, like):
-    """Tensors inside an index become arrays; lists become integer arrays."""
-    parts = key if isinstance(key, tuple) else (key,)
-    out = []
-    for k in parts:
-        if isinstance(k, Tensor):
-            _check_same_device(like, k.data)
-            k = k.data
-        elif isinstance(k, list):
-            k = backend.from_numpy(__import__("numpy").asarray(k, dtype="int64"), like.device)
-        out.append(k)
-    if len(out) == 1 and backend.is_array(out[0]):
-        return out[0]  # a single index array (integer or boolean mask)
-    if len(out) < like.ndim and not any(k is Ellipsis or backend.is_array(k) for k in out):
-        out.append(Ellipsis)  # the Array API wants every axis spelled out
-    return tuple(out)
+def maximum(input, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"maximum(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return E.Maximum.apply(input, other)
 
 
-def maximum(a, b):
-    return E.Maximum.apply(a, _operand(b, a))
-
-
-def minimum(a, b):
-    return E.Minimum.apply(a, _operand(b, a))
+def minimum(input, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"minimum(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return E.Minimum.apply(input, other)
 
 
 class return_types_max(tuple):

@@ -76,8 +76,17 @@ def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding along a new last axis (no gradient)."""
     xp = tensor.device.xp
     data = tensor.data
-    if num_classes == -1:
-        num_classes = int(xp.max(data)) + 1 if data.size else 0
+    if tensor.dtype is not backend.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if data.size == 0:
+        if num_classes == -1:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    elif int(xp.min(data)) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    elif num_classes == -1:
+        num_classes = int(xp.max(data)) + 1
+    elif int(xp.max(data)) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
     classes = xp.arange(num_classes, dtype=data.dtype)
     return Tensor._make(xp.astype(xp.expand_dims(data, axis=-1) == classes, xp.int64), None)
 
@@ -116,7 +125,7 @@ def _check_weight(weight, input, n_classes):
 def _check_class_targets(input, target, ignore_index, name):
     """Validate class-index targets for (N, C, d1, ...) logits; return the ignore_index
     that the op needs to honour (None when no target equals it)."""
-    if target.dtype.is_floating_point or target.dtype is backend.bool_:
+    if target.dtype not in (backend.int64, backend.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {N.type_name(target.data)} "
             f"({name}: class-index targets must be integers; float targets are class "

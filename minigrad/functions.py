@@ -75,11 +75,11 @@ def neg(input):
 
 
 def round(input, decimals=0):
-    """Round half to even, as torch does (no gradient)."""
-    xp = input.device.xp
-    scale = 10.0 ** decimals
-    return Tensor._make(xp.round(input.data * scale) / scale if decimals else
-                        xp.round(input.data), None)
+    """Round half to even, as torch does (the gradient is 0)."""
+    if input.dtype is backend.bool_ or decimals and not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"round_cpu" not implemented for '
+                                  f"'{E._NAMES[input.dtype.name]}'")
+    return E.Round.apply(input, decimals=decimals)
 
 
 def where(condition, input, other):
@@ -129,9 +129,15 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08):
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     import numpy as np
-    return bool(np.allclose(backend.to_numpy(input.data), backend.to_numpy(other.data), rtol, atol))
+    try:
+        np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    except ValueError as e:
+        from .autograd import _raise_broadcast_error
+        _raise_broadcast_error([input.data, other.data], e)
+    return bool(np.allclose(backend.to_numpy(input.data), backend.to_numpy(other.data), rtol, atol,
+                            equal_nan))
 
 
 def equal(input, other):

@@ -57,6 +57,8 @@ def index_key(key, like):
     if has_int and has_array:
         return _split_selects(out)
     if len(out) == 1 and backend.is_array(out[0]):
+        if like.ndim == 0 and backend.dtype_of(out[0]) is not backend.bool_:
+            raise IndexError("too many indices for tensor of dimension 0")
         return None, out[0]  # a single index array (integer or boolean mask)
     if len(out) < like.ndim and not has_array and Ellipsis not in out:
         out.append(Ellipsis)  # the Array API wants every axis spelled out

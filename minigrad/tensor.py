@@ -215,18 +215,28 @@ class Tensor:
         return E.Neg.apply(self)
 
     def __pos__(self):
+        if self.dtype is backend.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __matmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented  # as torch: Python then raises TypeError
         return E.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented
         return E.MatMul.apply(other, self)
 
     def add(self, other, alpha=1):
         return self + (other if alpha == 1 else _scaled(other, alpha, self))
 
     def sub(self, other, alpha=1):
+        if self.dtype is backend.bool_ and (isinstance(other, bool) or isinstance(
+                other, Tensor) and other.dtype is backend.bool_):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
         return self - (other if alpha == 1 else _scaled(other, alpha, self))
 
     mul = __mul__
@@ -250,6 +260,8 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if self.dtype is backend.bool_ and all(isinstance(b, (bool, type(None))) for b in (min, max)):
+            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
         return E.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -267,7 +279,10 @@ class Tensor:
     def _compare(self, other, op):
         other = other.data if isinstance(other, Tensor) else other
         _check_same_device(self, other)
-        return Tensor._make(op(self.data, other), None)
+        try:
+            return Tensor._make(op(self.data, other), None)
+        except ValueError as e:  # NumPy's "could not be broadcast": say it as torch does
+            autograd._raise_broadcast_error([self.data, other], e)
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -293,9 +308,11 @@ class Tensor:
         return Tensor._make(~self.data, None)
 
     def __and__(self, other):
+        _check_bitwise(self, other, "bitwise_and_cpu")
         return self._compare(other, lambda a, b: a & b)
 
     def __or__(self, other):
+        _check_bitwise(self, other, "bitwise_or_cpu")
         return self._compare(other, lambda a, b: a | b)
 
     __hash__ = object.__hash__
@@ -319,6 +336,9 @@ class Tensor:
 
     # ------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
+        if dtype is not None and not dtype.is_floating_point and self.requires_grad and \
+                autograd.is_grad_enabled():
+            raise RuntimeError(f"Autograd not support dtype: {_TYPE_NAMES[dtype.name][:-6]}")
         x = self if dtype is None else self.to(dtype)
         if not x.dtype.is_floating_point and x.dtype is not backend.int64:
             x = x.to(backend.int64)  # like torch: sums of bool/int are int64
@@ -363,20 +383,24 @@ class Tensor:
         return R.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False, name="amin")
 
     def argmax(self, dim=None, keepdim=False):
+        if self.dtype is backend.bool_:
+            raise RuntimeError("argmax(): does not support bool input")
         return Tensor._make(_argextreme(self.data, dim, keepdim, True), None)
 
     def argmin(self, dim=None, keepdim=False):
+        if self.dtype is backend.bool_:
+            raise RuntimeError("argmin(): does not support bool input")
         return Tensor._make(_argextreme(self.data, dim, keepdim, False), None)
 
     def all(self, dim=None, keepdim=False):
         xp = self.device.xp
-        return Tensor._make(xp.all(self.data != 0, axis=_logical_axes(dim, self.ndim),
-                                   keepdims=keepdim), None)
+        out = xp.all(self.data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
+        return Tensor._make(_as_uint8_if(out, self), None)
 
     def any(self, dim=None, keepdim=False):
         xp = self.device.xp
-        return Tensor._make(xp.any(self.data != 0, axis=_logical_axes(dim, self.ndim),
-                                   keepdims=keepdim), None)
+        out = xp.any(self.data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
+        return Tensor._make(_as_uint8_if(out, self), None)
 
     def logsumexp(self, dim, keepdim=False):
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
@@ -418,7 +442,8 @@ class Tensor:
         if dim is None:
             dims = [i for i, s in enumerate(shape) if s == 1]
         else:
-            dims = [d for d in wrap_dims(dim, len(shape)) if shape[d] == 1]
+            dims = [d for d in wrap_dims(dim, len(shape)) if shape[d] == 1] if dim != [] and \
+                dim != () else []  # (an empty list of dims squeezes none)
         return self.reshape(tuple(s for i, s in enumerate(shape) if i not in dims))
 
     def unsqueeze(self, dim):
@@ -458,6 +483,11 @@ class Tensor:
 
     @property
     def mT(self):
+        if self.ndim < 2:
+            if self.ndim == 0:
+                return self  # (torch: deprecated, the identity)
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of "
+                               f"matrices. Got {self.ndim}-D tensor.")
         return self.transpose(-2, -1)
 
     def expand(self, *sizes):
@@ -523,7 +553,7 @@ class Tensor:
     def add_(self, other, alpha=1):
         self._inplace("add_")
         other = other.data if isinstance(other, Tensor) else other
-        other = other * alpha if alpha != 1 else other
+        other = other * _wrap_int(alpha, self) if alpha != 1 else other
         self.data += _wrap_int(other, self) if type(other) is int else other
         return self
 
@@ -543,6 +573,8 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if self.dtype is backend.bool_ and all(isinstance(b, (bool, type(None))) for b in (min, max)):
+            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
         for bound in (min, max):
             if isinstance(bound, float) and not self.dtype.is_floating_point or \
                     type(bound) is int and self.dtype is backend.bool_:
@@ -716,6 +748,14 @@ def _scaled(other, alpha, like):
     return other * alpha
 
 
+def _check_bitwise(a, other, kernel):
+    """& and | are for integers and bools: torch has no kernel for floats."""
+    for t in (a, other):
+        if isinstance(t, float) or isinstance(t, Tensor) and t.dtype.is_floating_point:
+            name = "Double" if not isinstance(t, Tensor) or t.dtype is backend.float64 else "Float"
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+
+
 def _check_same_device(a, other):
     if backend.is_array(other) and backend.device_of(other) != a.device:
         raise RuntimeError("Expected all tensors to be on the same device, but found at least "
@@ -738,6 +778,13 @@ def _argextreme(data, dim, keepdim, largest):
     if data.shape[axis] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
     return pick(data, axis=axis, keepdims=keepdim)
+
+
+def _as_uint8_if(out, like):
+    """all/any of a uint8 tensor are uint8, as in torch (bool otherwise)."""
+    if like.dtype is backend.uint8:
+        return like.device.xp.astype(out, like.device.xp.uint8)
+    return out
 
 
 def _logical_axes(dim, ndim):

@@ -24,7 +24,22 @@ __all__ = ["linear", "conv2d", "max_pool2d", "relu", "sigmoid", "tanh", "softmax
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``; input ``(*, in_features)``, weight ``(out, in)``."""
+    if weight.ndim != 2 or input.ndim == 0:
+        return _linear_unusual(input, weight, bias)
     return N.Linear.apply(input, weight, bias)
+
+
+def _linear_unusual(input, weight, bias):
+    """What torch does with a 0-d input or a weight that is not a matrix."""
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.ndim}D and {weight.ndim}D")
+    if weight.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{weight.ndim}D")
+    if bias is not None:
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+    return input @ weight  # a vector weight: one output feature, squeezed
 
 
 def relu(input, inplace=False):
@@ -185,6 +200,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                            f"got {list(input.shape)}")
     _check_weight(weight, input, input.shape[1])
     if tuple(target.shape) == tuple(input.shape) and target.dtype.is_floating_point:
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         out = N.CrossEntropyProbs.apply(input, target, weight, reduction=reduction,
                                         label_smoothing=float(label_smoothing))
     else:

@@ -77,7 +77,7 @@ class Div(Op):
     def backward(ctx, g):
         need_a, need_b = ctx.needs_input_grad
         ga = g / ctx.b if need_a else None
-        gb = -g * ctx.a / (ctx.b * ctx.b) if need_b else None
+        gb = -g * (ctx.a / ctx.b / ctx.b) if need_b else None  # torch's order: signs of 0 and inf
         return ga, gb
 
 
@@ -89,8 +89,14 @@ class Pow(Op):
     """
 
     def forward(ctx, a, b):
-        if backend.is_array(a) and dtype_of(a) is backend.bool_:
+        if _is_bool(a):
+            if isinstance(b, bool):  # as torch: x ** True is x, x ** False is all True
+                return a if b else _xp(a).ones_like(a)
+            if _is_bool(b):
+                raise NotImplementedError("\"pow\" not implemented for 'Bool'")
             a = _xp(a).astype(a, _xp(a).int64)  # True ** 2 is 1, an int64 (NumPy: int8)
+        elif isinstance(a, bool) and _is_bool(b):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         try:
             out = a ** b
         except ValueError as e:  # NumPy refuses every negative power of an integer
@@ -119,6 +125,10 @@ class Pow(Op):
         return ga, gb
 
 
+def _is_bool(v):
+    return backend.is_array(v) and dtype_of(v) is backend.bool_
+
+
 def _integer_pow(a, b):
     """a ** b for integers with some b < 0, as PyTorch computes it: 1 ** b = 1,
     (-1) ** b = +-1, any other a ** b = 0 (an exponent given as a Python int must not be
@@ -132,6 +142,21 @@ def _integer_pow(a, b):
     odd = (b % 2) != 0
     small = xp.where(a == 1, one, xp.where(a == -1, xp.where(odd, -one, one), 0 * one))
     return xp.where(negative, small, out)
+
+
+class Round(Op):
+    """d round(x) = 0   (a step function: flat wherever it has a derivative)"""
+
+    def forward(ctx, x, decimals=0):
+        xp = _xp(x)
+        if decimals == 0:
+            return xp.round(x)
+        if decimals > 0:  # as torch computes it, scaling up by a power of ten ...
+            return xp.round(x * 10.0 ** decimals) / 10.0 ** decimals
+        return xp.round(x / 10.0 ** -decimals) * 10.0 ** -decimals  # ... or down
+
+    def backward(ctx, g):
+        return _xp(g).zeros_like(g)
 
 
 class Neg(Op):
@@ -185,6 +210,8 @@ class Abs(Op):
     """d |x| = g * sign(x)   (0 at x = 0 and at NaN, as in PyTorch)"""
 
     def forward(ctx, x):
+        if dtype_of(x) is backend.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         ctx.x = x
         return _xp(x).abs(x)
 
@@ -207,21 +234,22 @@ class Clamp(Op):
             inside = inside & (x >= min)
         if max is not None:
             inside = inside & (x <= max)
-        ctx.inside = xp.astype(inside, x.dtype)
+        ctx.inside = inside
         if backend.is_array(min) or backend.is_array(max):  # tensor bounds: keep for backward
             ctx.x, ctx.min, ctx.max = x, min, max
-            out = x if min is None else xp.where(x < min, min, x)
-            return out if max is None else xp.where(out > max, max, out)
+            out = x if min is None else xp.maximum(x, min)  # (a NaN bound gives NaN)
+            return out if max is None else xp.minimum(out, max)
         return xp.clip(x, min, max)
 
     def backward(ctx, g):
+        g_x = _xp(g).where(ctx.inside, g, _xp(g).zeros((), dtype=g.dtype))  # 0 even at g = inf
         if len(ctx.needs_input_grad) == 1 or not any(ctx.needs_input_grad[1:]):
-            return g * ctx.inside
+            return g_x
         xp, x, lo, hi = _xp(g), ctx.x, ctx.min, ctx.max
         zero = xp.zeros((), dtype=g.dtype)
         below = x < lo if hi is None else (x < lo) & (lo < hi) if lo is not None else None
         above = x > hi if lo is None else (x > hi) | (hi < lo) if hi is not None else None
-        return (g * ctx.inside, None if below is None else xp.where(below, g, zero),
+        return (g_x, None if below is None else xp.where(below, g, zero),
                 None if above is None else xp.where(above, g, zero))
 
 
@@ -261,7 +289,7 @@ class Tanh(Op):
     """d tanh(x) = g * (1 - tanh(x)^2)"""
 
     def forward(ctx, x):
-        ctx.out = _xp(x).tanh(x)
+        ctx.out = _xp(x).tanh(_floating(x))
         return ctx.out
 
     def backward(ctx, g):
@@ -307,6 +335,9 @@ class MatMul(Op):
     """d(a @ b) = (g @ b^T, a^T @ g)   (a vector operand is treated as a 1-row/1-column matrix)"""
 
     def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                               f"{a.ndim}D and {b.ndim}D")
         if a.dtype != b.dtype:
             _raise_matmul_dtypes(a, b)
         _check_matmul_shapes(a.shape, b.shape)

@@ -5,8 +5,10 @@ A reduction's backward first puts the reduced axes back (size 1) so the gradient
 broadcasts over the input.
 """
 from ..autograd import Op
+from .. import backend
 from ..backend import device_of
 from ..dims import wrap_dim, wrap_dims
+from .elementwise import _floating
 
 
 def _xp(a):
@@ -121,6 +123,7 @@ class Softmax(Op):
     def forward(ctx, x, dim):
         xp = _xp(x)
         ctx.dim = dim = _softmax_axis(dim, x.ndim)
+        _check_floating(x, "softmax_lastdim_kernel_impl")
         if 0 in x.shape:
             ctx.out = x
             return xp.asarray(x, copy=True)
@@ -139,6 +142,7 @@ class LogSoftmax(Op):
     def forward(ctx, x, dim):
         xp = _xp(x)
         ctx.dim = dim = _softmax_axis(dim, x.ndim)
+        _check_floating(x, "log_softmax_lastdim_kernel_impl")
         if 0 in x.shape:
             ctx.out = x
             return xp.asarray(x, copy=True)
@@ -149,6 +153,14 @@ class LogSoftmax(Op):
     def backward(ctx, g):
         xp = _xp(g)
         return g - xp.exp(ctx.out) * xp.sum(g, axis=ctx.dim, keepdims=True)
+
+
+def _check_floating(x, kernel):
+    """softmax and log_softmax of integers: torch has no kernel (pass dtype= to cast)."""
+    d = backend.dtype_of(x)
+    if not d.is_floating_point:
+        name = {"int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"}[d.name]
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
 def _softmax_axis(dim, ndim):
@@ -162,8 +174,11 @@ class LogSumExp(Op):
 
     def forward(ctx, x, dim, keepdim=False):
         xp = _xp(x)
-        if isinstance(dim, (tuple, list)) and not dim:
-            raise RuntimeError("logsumexp(): dim=() or [] is not supported, name the dims")
+        x = _floating(x)
+        if isinstance(dim, (tuple, list)) and not dim and x.size and x.ndim and not keepdim:
+            # torch reduces every dim, then fails to write the result (keepdim=True works)
+            raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                               f"{[1] * x.ndim}")
         ctx.axes = _axes(dim, x.ndim)
         if 0 in x.shape:  # log(0): the empty sum of exps
             m = xp.zeros(_keep_shape(x.shape, ctx.axes), dtype=x.dtype)

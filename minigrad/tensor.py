@@ -261,7 +261,9 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if self.dtype is backend.bool_ and all(isinstance(b, (bool, type(None))) for b in (min, max)):
-            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+            kernel = "clamp" if min is not None and max is not None else \
+                "clamp_min" if min is not None else "clamp_max"
+            raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
         return E.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -574,7 +576,9 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if self.dtype is backend.bool_ and all(isinstance(b, (bool, type(None))) for b in (min, max)):
-            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+            kernel = "clamp" if min is not None and max is not None else \
+                "clamp_min" if min is not None else "clamp_max"
+            raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
         for bound in (min, max):
             if isinstance(bound, float) and not self.dtype.is_floating_point or \
                     type(bound) is int and self.dtype is backend.bool_:

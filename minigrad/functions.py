@@ -93,6 +93,8 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    if any(t.ndim != 1 for t in tensors):  # torch's legacy: a (0,) tensor is left out
+        tensors = [t for t in tensors if t.shape != (0,)] or tensors
     ref = tensors[0]
     for i, t in enumerate(tensors):
         if t.ndim == 0:
@@ -117,12 +119,13 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    dim = wrap_dim(dim, tensors[0].ndim + 1)  # (a bad dim is named first, as in torch)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
                                f"entry {i}")
-    return S.Stack.apply(*tensors, dim=wrap_dim(dim, tensors[0].ndim + 1))
+    return S.Stack.apply(*tensors, dim=dim)
 
 
 def is_tensor(obj):

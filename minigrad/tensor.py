@@ -260,10 +260,7 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        if self.dtype is backend.bool_ and all(isinstance(b, (bool, type(None))) for b in (min, max)):
-            kernel = "clamp" if min is not None and max is not None else \
-                "clamp_min" if min is not None else "clamp_max"
-            raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+        _refuse_bool_clamp(self, min, max)
         return E.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -340,6 +337,7 @@ class Tensor:
     def sum(self, dim=None, keepdim=False, dtype=None):
         if dtype is not None and not dtype.is_floating_point and self.requires_grad and \
                 autograd.is_grad_enabled():
+            wrap_dims(dim, self.ndim)  # (a bad dim is named first)
             raise RuntimeError(f"Autograd not support dtype: {_TYPE_NAMES[dtype.name][:-6]}")
         x = self if dtype is None else self.to(dtype)
         if not x.dtype.is_floating_point and x.dtype is not backend.int64:
@@ -496,6 +494,10 @@ class Tensor:
         sizes = _shape_args(sizes)
         shape = self.data.shape
         lead = len(sizes) - len(shape)
+        if lead < 0:
+            raise RuntimeError(f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): the "
+                               f"number of sizes provided ({len(sizes)}) must be greater or "
+                               f"equal to the number of dimensions in the tensor ({len(shape)})")
         for i, s_ in enumerate(sizes[:max(lead, 0)]):
             if s_ == -1:
                 raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
@@ -555,7 +557,7 @@ class Tensor:
     def add_(self, other, alpha=1):
         self._inplace("add_")
         other = other.data if isinstance(other, Tensor) else other
-        other = other * _wrap_int(alpha, self) if alpha != 1 else other
+        other = _scaled(other, alpha, self) if alpha != 1 else other
         self.data += _wrap_int(other, self) if type(other) is int else other
         return self
 
@@ -575,10 +577,7 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        if self.dtype is backend.bool_ and all(isinstance(b, (bool, type(None))) for b in (min, max)):
-            kernel = "clamp" if min is not None and max is not None else \
-                "clamp_min" if min is not None else "clamp_max"
-            raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+        _refuse_bool_clamp(self, min, max)
         for bound in (min, max):
             if isinstance(bound, float) and not self.dtype.is_floating_point or \
                     type(bound) is int and self.dtype is backend.bool_:
@@ -587,7 +586,11 @@ class Tensor:
                                    f"{_C_TYPE_NAMES[self.dtype.name]}")
         self._inplace("clamp_")
         min, max = (b.data if isinstance(b, Tensor) else b for b in (min, max))
-        self.data[...] = self.device.xp.clip(self.data, min, max)
+        out = self.device.xp.clip(self.data, min, max)
+        if out.shape != self.data.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(out.shape)}")
+        self.data[...] = out
         return self
 
     def uniform_(self, a=0.0, b=1.0):
@@ -742,6 +745,18 @@ def _wrap_int(value, like):
     return (value - low) % modulus + low
 
 
+def _refuse_bool_clamp(t, min, max):
+    """torch has no clamp kernel for bools with a bool number as a bound, or with two bool
+    tensors as bounds (one bool tensor bound works)."""
+    if t.dtype is not backend.bool_:
+        return
+    if isinstance(min, bool) or isinstance(max, bool) or all(
+            isinstance(b, Tensor) and b.dtype is backend.bool_ for b in (min, max)):
+        kernel = "clamp" if min is not None and max is not None else \
+            "clamp_min" if min is not None else "clamp_max"
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+
+
 def _scaled(other, alpha, like):
     """``other * alpha`` for ``add``/``sub``, with PyTorch's checks on alpha."""
     if isinstance(alpha, float) and not like.dtype.is_floating_point:
@@ -749,7 +764,9 @@ def _scaled(other, alpha, like):
                            "point number.")
     if isinstance(alpha, bool) and like.dtype is not backend.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    return other * alpha
+    if isinstance(alpha, bool) and isinstance(other, bool):
+        return other and alpha  # (a Python bool times a bool is an int)
+    return other * _wrap_int(alpha, like) if type(alpha) is int else other * alpha
 
 
 def _check_bitwise(a, other, kernel):

@@ -104,8 +104,8 @@ class Amax(Op):
         reduce = xp.max if largest else xp.min
         out = reduce(x, axis=ctx.axes, keepdims=True)
         ctx.hit = x == out
-        if name in ("max", "min") and xp.isdtype(x.dtype, "real floating") and bool(
-                xp.any(xp.isnan(out))):
+        ctx.select = name in ("max", "min")  # max() writes g / count into the hits
+        if ctx.select and xp.isdtype(x.dtype, "real floating") and bool(xp.any(xp.isnan(out))):
             ctx.hit = xp.isnan(x)
         ctx.count = xp.sum(xp.astype(ctx.hit, x.dtype), axis=ctx.axes, keepdims=True)
         return out if keepdim else xp.reshape(out, tuple(
@@ -114,6 +114,8 @@ class Amax(Op):
     def backward(ctx, g):
         xp = _xp(g)
         g = xp.reshape(g, ctx.count.shape)
+        if ctx.select:
+            return xp.where(ctx.hit, g / ctx.count, xp.zeros((), dtype=g.dtype))
         return g / ctx.count * xp.astype(ctx.hit, g.dtype)  # count 0 (a NaN max): NaN
 
 
@@ -123,10 +125,10 @@ class Softmax(Op):
     def forward(ctx, x, dim):
         xp = _xp(x)
         ctx.dim = dim = _softmax_axis(dim, x.ndim)
-        _check_floating(x, "softmax_lastdim_kernel_impl")
         if 0 in x.shape:
             ctx.out = x
             return xp.asarray(x, copy=True)
+        _check_floating(x, "softmax_lastdim_kernel_impl")
         e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))  # shift: exp never overflows
         ctx.out = e / xp.sum(e, axis=dim, keepdims=True)
         return ctx.out
@@ -142,10 +144,10 @@ class LogSoftmax(Op):
     def forward(ctx, x, dim):
         xp = _xp(x)
         ctx.dim = dim = _softmax_axis(dim, x.ndim)
-        _check_floating(x, "log_softmax_lastdim_kernel_impl")
         if 0 in x.shape:
             ctx.out = x
             return xp.asarray(x, copy=True)
+        _check_floating(x, "log_softmax_lastdim_kernel_impl")
         shifted = x - xp.max(x, axis=dim, keepdims=True)
         ctx.out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         return ctx.out

@@ -2,7 +2,7 @@
 from . import backend
 from .dims import wrap_dim
 from .ops import elementwise as E, shape as S
-from .tensor import Tensor, _operand, maximum, minimum  # noqa: F401  (re-exported)
+from .tensor import Tensor, _operand, _tensor_arg, maximum, minimum  # noqa: F401  (re-exported)
 
 
 def _method(name, doc):
@@ -134,6 +134,7 @@ def is_tensor(obj):
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     import numpy as np
+    _tensor_arg(other, "allclose", 2)
     try:
         np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     except ValueError as e:
@@ -145,4 +146,5 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     import numpy as np
+    _tensor_arg(other, "equal", 2)
     return bool(np.array_equal(backend.to_numpy(input.data), backend.to_numpy(other.data)))

@@ -420,10 +420,10 @@ class Tensor:
     view = reshape
 
     def view_as(self, other):
-        return self.reshape(other.shape)
+        return self.reshape(_tensor_arg(other, "view_as", 1).shape)
 
     def reshape_as(self, other):
-        return self.reshape(other.shape)
+        return self.reshape(_tensor_arg(other, "reshape_as", 1).shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
         shape = self.data.shape
@@ -506,7 +506,7 @@ class Tensor:
         return S.Expand.apply(self, shape=full)
 
     def expand_as(self, other):
-        return self.expand(other.shape)
+        return self.expand(_tensor_arg(other, "expand_as", 1).shape)
 
     def __getitem__(self, key):
         select, key = index_key(key, self)
@@ -816,18 +816,20 @@ def _logical_axes(dim, ndim):
     return wrap_dims(dim, ndim)
 
 
-def maximum(input, other):
+def _tensor_arg(other, fn, position):
+    """``other`` itself when it is a Tensor, else torch's TypeError for a number."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"maximum(): argument 'other' (position 2) must be Tensor, not "
+        raise TypeError(f"{fn}(): argument 'other' (position {position}) must be Tensor, not "
                         f"{type(other).__name__}")
-    return E.Maximum.apply(input, other)
+    return other
+
+
+def maximum(input, other):
+    return E.Maximum.apply(input, _tensor_arg(other, "maximum", 2))
 
 
 def minimum(input, other):
-    if not isinstance(other, Tensor):
-        raise TypeError(f"minimum(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
-    return E.Minimum.apply(input, other)
+    return E.Minimum.apply(input, _tensor_arg(other, "minimum", 2))
 
 
 class return_types_max(tuple):

@@ -593,9 +593,10 @@ def _args_for(g, op, inp):
             args.append(_gen_matmul_other(g, op.name, inp))
             continue
         gen = _generator_for(op.name, p)
-        if p.kind == p.VAR_POSITIONAL:
+        if p.kind == p.VAR_POSITIONAL:  # torch.reshape(x, (2, 3)), x.reshape(2, 3) or ((2, 3))
             values = gen(g, inp)
-            args.extend(values if g.draw.chance(0.6) else [values])
+            spread = op.kind == "method" and values and g.draw.chance(0.6)
+            args.extend(values if spread else [values])
             continue
         required = p.default is inspect.Parameter.empty
         if gen is None or not (required or g.draw.chance(0.5)):
@@ -1020,6 +1021,14 @@ KNOWN = [
           "through a division by it", when=lambda d: d.program.ops[0] in (
               "F.cross_entropy", "F.nll_loss", "F.mse_loss",
               "F.binary_cross_entropy_with_logits") and "inf" in d.detail),
+    Known(("F.max_pool2d",), ("grad",), "max pooling's backward multiplies g by each "
+          "offset's 0/1 mask (no select in the hot path; see MaxPool2DWithIndices): a NaN or "
+          "infinite upstream gradient spreads NaN over its window where torch puts 0",
+          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail),
+    Known(("F.conv2d",), ("value", "grad"), "with infinite or NaN inputs, torch's convolution "
+          "(oneDNN's algorithms) and minigrad's im2col + one matrix product meet the "
+          "infinities in different sums, so inf and NaN land in different places",
+          when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
     Known(("Tensor.copy_",), ("raise",), "copy_ broadcasts as NumPy does (a 1-element source "
           "into a 0-d tensor); in-place semantics are another issue's",
           details=("doesn't match the broadcast shape",)),
@@ -1059,7 +1068,7 @@ def fuzz(cases, seed=0, mixed_dtypes=False, ops=None, progress=False):
     return agreed, known, new, skipped
 
 
-def shrink(d, ops, mixed_dtypes=False, max_examples=300):
+def shrink(d, ops, mixed_dtypes=False, max_examples=100):
     """A minimal program over the same ops that disagrees in the same way (hypothesis)."""
     from hypothesis import HealthCheck, find, settings
 

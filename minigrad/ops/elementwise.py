@@ -324,11 +324,12 @@ class Minimum(Op):
 
 
 def _share_extreme(g, a_loses, b_loses, tie):
-    """(g where a does not lose, g where b does not lose), each halved at a tie."""
+    """(g where a does not lose, g where b does not lose), each halved at a tie (selected,
+    not multiplied, so that the loser gets 0 even where g is NaN or infinite)."""
     xp = _xp(g)
-    half_tie = 0.5 * xp.astype(tie, g.dtype)
-    return (g * (1 - xp.astype(a_loses, g.dtype) - half_tie),
-            g * (1 - xp.astype(b_loses, g.dtype) - half_tie))
+    zero = xp.zeros((), dtype=g.dtype)
+    shared = xp.where(tie, g / 2, g)
+    return xp.where(a_loses, zero, shared), xp.where(b_loses, zero, shared)
 
 
 class MatMul(Op):

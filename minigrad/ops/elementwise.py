@@ -242,15 +242,18 @@ class Clamp(Op):
         return xp.clip(x, min, max)
 
     def backward(ctx, g):
-        g_x = _xp(g).where(ctx.inside, g, _xp(g).zeros((), dtype=g.dtype))  # 0 even at g = inf
-        if len(ctx.needs_input_grad) == 1 or not any(ctx.needs_input_grad[1:]):
-            return g_x
-        xp, x, lo, hi = _xp(g), ctx.x, ctx.min, ctx.max
+        xp = _xp(g)
         zero = xp.zeros((), dtype=g.dtype)
-        below = x < lo if hi is None else (x < lo) & (lo < hi) if lo is not None else None
-        above = x > hi if lo is None else (x > hi) | (hi < lo) if hi is not None else None
-        return (g_x, None if below is None else xp.where(below, g, zero),
-                None if above is None else xp.where(above, g, zero))
+        g_x = xp.where(ctx.inside, g, zero)  # selected: 0 outside even where g is infinite
+        if not any(ctx.needs_input_grad[1:]):
+            return g_x
+        x, lo, hi = ctx.x, ctx.min, ctx.max
+        g_lo = g_hi = None
+        if lo is not None:  # lo wins where x is below it (and below hi, when there is one)
+            g_lo = xp.where(x < lo if hi is None else (x < lo) & (lo < hi), g, zero)
+        if hi is not None:  # hi wins where x is above it, and wherever hi < lo
+            g_hi = xp.where(x > hi if lo is None else (x > hi) | (hi < lo), g, zero)
+        return g_x, g_lo, g_hi
 
 
 class ReLU(Op):

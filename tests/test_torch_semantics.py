@@ -301,12 +301,23 @@ RAISES = {
     "clamp with a tensor min only": lambda L: grads(
         L, lambda L, x, lo: L.clamp(x, min=lo), [1.0, 5.0], [2.0, 2.0]),
     "x @ 2 is NotImplemented (TypeError)": lambda L: L.ones(2) @ 2,
+    "expand to fewer dims than the tensor has": lambda L: L.ones(2, 3).expand(3),
+    "view_as(a number)": lambda L: L.ones(2).view_as(2.0),
+    "allclose of shapes that do not broadcast": lambda L: L.allclose(L.ones(2, 3), L.ones(2)),
+    "stack names a bad dim before unequal shapes": lambda L: L.stack([L.ones(2), L.ones(3)],
+                                                                     dim=5),
+    "cat leaves a (0,) tensor out": lambda L: L.cat([L.ones(2, 2), L.zeros(0), L.ones(1, 2)]),
+    "clamp_ with a bound of more dims raises": lambda L: L.ones(2).clamp_(max=L.ones(1, 2)),
+    "softmax of an empty int tensor": lambda L: L.softmax(L.tensor([], dtype=L.int32), 0),
+    "logsumexp of uint8 is float32": lambda L: L.tensor([1, 2], dtype=L.uint8).logsumexp(0),
 }
 
 
 @pytest.mark.parametrize("case", RAISES)
 def test_raises_exactly_where_torch_raises(case):
-    like_torch(RAISES[case], message=case not in ("x @ 2 is NotImplemented (TypeError)",))
+    like_torch(RAISES[case], message=case not in (
+        "x @ 2 is NotImplemented (TypeError)",  # (Python's words)
+        "expand to fewer dims than the tensor has"))  # (names minigrad.FloatTensor)
 
 
 # ------------------------------------------------------------ 10: gradients at NaN
@@ -327,6 +338,11 @@ NAN_GRADS = {
         L, lambda L, a, b: L.minimum(a, b), [nan, 1.0, 2.0], [1.0, nan, 2.0]),
     "clamp at NaN has gradient 0": lambda L: grads(L, lambda L, x: x.clamp(0, 1),
                                                    [nan, 0.5, 2.0]),
+    "maximum sends a NaN upstream gradient to the winner only": lambda L: grads(
+        L, lambda L, a, b: L.maximum(a, b).logsumexp(0), [[-0.7, 1.0], [-1.5, 0.0]],
+        [[-1.5, 2.0], [nan, 0.5]]),
+    "max() sends a NaN upstream gradient to the NaN only": lambda L: grads(
+        L, lambda L, x: x.max().amax(), [2.5, nan, 1.0]),
     "a / b with b * b below the smallest float": lambda L: grads(
         L, lambda L, a, b: a / b, [1e-300, inf, 1.0], [1e-200, -0.0, -0.0]),
 }

@@ -416,14 +416,15 @@ def cache_sized_pieces(*arrays, size=1 << 15):
 
 
 def positive_mask(x):
-    """1 where x > 0, else 0, in x's own float dtype (ReLU's mask, a multiply-ready float).
+    """0 where x <= 0, else 1 (also at NaN, as PyTorch's relu backward), in x's own float
+    dtype (ReLU's mask, a multiply-ready float).
 
-    NumPy writes the comparison straight into a float array (one pass, no bool temporary);
-    elsewhere the standard way: compare, then cast.
+    NumPy writes the negated comparison straight into a float array (as fast as one
+    pass: the bool temporary is small); elsewhere the standard way: compare, then cast.
     """
     if type(x) is np.ndarray:
-        return np.greater(x, 0, out=np.empty_like(x))
-    return device_of(x).xp.astype(x > 0, x.dtype)
+        return np.logical_not(np.less_equal(x, 0), out=np.empty_like(x))
+    return device_of(x).xp.astype(~(x <= 0), x.dtype)
 
 
 def scatter_add(target, index, values):

@@ -46,6 +46,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (backend.bool_ if isinstance(fill_value, bool) else backend.int64
                  if isinstance(fill_value, int) else backend.default_float)
+    if isinstance(fill_value, float) and not dtype.is_floating_point and \
+            dtype is not backend.bool_ and not np.isfinite(fill_value):
+        raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
     xp = dev.xp
     arr = xp.full(_size((size,)) if isinstance(size, int) else tuple(size), fill_value,
                   dtype=backend.backend_dtype(dtype, xp))
@@ -86,6 +89,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if dtype is None:
         ints = all(isinstance(v, int) for v in (start, end, step))
         dtype = backend.int64 if ints else backend.default_float
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     arr = np.arange(start, end, step).astype(dtype.name)
     return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
 

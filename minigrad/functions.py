@@ -1,7 +1,8 @@
 """The ``minigrad.xxx(tensor, ...)`` forms of the tensor methods, as in ``torch.xxx``."""
 from . import backend
+from .dims import wrap_dim
 from .ops import elementwise as E, shape as S
-from .tensor import Tensor, _operand, maximum, minimum  # noqa: F401  (re-exported)
+from .tensor import Tensor, _operand, _tensor_arg, maximum, minimum  # noqa: F401  (re-exported)
 
 
 def _method(name, doc):
@@ -50,11 +51,11 @@ clone = _method("clone", "A copy that carries gradients back.")
 
 
 def add(input, other, alpha=1):
-    return input + other * alpha if alpha != 1 else input + other
+    return input.add(other, alpha=alpha) if isinstance(input, Tensor) else input + other * alpha
 
 
 def sub(input, other, alpha=1):
-    return input - other * alpha if alpha != 1 else input - other
+    return input.sub(other, alpha=alpha) if isinstance(input, Tensor) else input - other * alpha
 
 
 def mul(input, other):
@@ -74,11 +75,11 @@ def neg(input):
 
 
 def round(input, decimals=0):
-    """Round half to even, as torch does (no gradient)."""
-    xp = input.device.xp
-    scale = 10.0 ** decimals
-    return Tensor._make(xp.round(input.data * scale) / scale if decimals else
-                        xp.round(input.data), None)
+    """Round half to even, as torch does (the gradient is 0)."""
+    if input.dtype is backend.bool_ or decimals and not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"round_cpu" not implemented for '
+                                  f"'{E._NAMES[input.dtype.name]}'")
+    return E.Round.apply(input, decimals=decimals)
 
 
 def where(condition, input, other):
@@ -92,11 +93,19 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    if any(t.ndim != 1 for t in tensors):  # torch's legacy: a (0,) tensor is left out
+        tensors = [t for t in tensors if t.shape != (0,)] or tensors
     ref = tensors[0]
-    d = dim % ref.ndim
     for i, t in enumerate(tensors):
-        if t.ndim != ref.ndim or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape))
-                                     if k != d):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    d = wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {t.ndim}")
+        if any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d):
             raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
                                f"{list(ref.shape)} but got {list(t.shape)} for tensor number "
                                f"{i} in the list.")
@@ -110,23 +119,32 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    dim = wrap_dim(dim, tensors[0].ndim + 1)  # (a bad dim is named first, as in torch)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
                                f"entry {i}")
-    return S.Stack.apply(*tensors, dim=dim % (tensors[0].ndim + 1))
+    return S.Stack.apply(*tensors, dim=dim)
 
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08):
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     import numpy as np
-    return bool(np.allclose(backend.to_numpy(input.data), backend.to_numpy(other.data), rtol, atol))
+    _tensor_arg(other, "allclose", 2)
+    try:
+        np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    except ValueError as e:
+        from .autograd import _raise_broadcast_error
+        _raise_broadcast_error([input.data, other.data], e)
+    return bool(np.allclose(backend.to_numpy(input.data), backend.to_numpy(other.data), rtol, atol,
+                            equal_nan))
 
 
 def equal(input, other):
     import numpy as np
+    _tensor_arg(other, "equal", 2)
     return bool(np.array_equal(backend.to_numpy(input.data), backend.to_numpy(other.data)))

@@ -13,6 +13,8 @@ from . import autograd, backend
 from .backend import dtype_of
 from . import promotion
 from .promotion import COMMON, promote_args
+from .dims import wrap_dim, wrap_dims
+from .indexing import index_key
 from .ops import elementwise as E, reduce as R, shape as S
 
 
@@ -56,7 +58,7 @@ class Tensor:
         return Size(self.data.shape)
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.data.shape[dim]
+        return self.shape if dim is None else self.data.shape[wrap_dim(dim, self.ndim)]
 
     def dim(self):
         return self.data.ndim
@@ -292,16 +294,30 @@ class Tensor:
         return E.Neg.apply(self)
 
     def __pos__(self):
+        if self.dtype is backend.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __matmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented  # as torch: Python then raises TypeError
         return E.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented
         return E.MatMul.apply(other, self)
 
-    add = __add__
-    sub = __sub__
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else _scaled(other, alpha, self))
+
+    def sub(self, other, alpha=1):
+        if self.dtype is backend.bool_ and (isinstance(other, bool) or isinstance(
+                other, Tensor) and other.dtype is backend.bool_):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        return self - (other if alpha == 1 else _scaled(other, alpha, self))
+
     mul = __mul__
     div = __truediv__
     pow = __pow__
@@ -323,7 +339,8 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return E.Clamp.apply(self, min=min, max=max)
+        _refuse_bool_clamp(self, min, max)
+        return E.Clamp.apply(self, min, max)
 
     clip = clamp
 
@@ -341,7 +358,11 @@ class Tensor:
         if isinstance(other, Tensor):
             _check_same_device(self, other.data)
         a, b = promote_args((self, _operand(other, self)), COMMON)  # compared in a common dtype
-        return Tensor._make(op(a.data, b.data if isinstance(b, Tensor) else b), None)
+        b = b.data if isinstance(b, Tensor) else b
+        try:
+            return Tensor._make(op(a.data, b), None)
+        except ValueError as e:  # NumPy's "could not be broadcast": say it as torch does
+            autograd._raise_broadcast_error([a.data, b], e)
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -367,9 +388,11 @@ class Tensor:
         return Tensor._make(~self.data, None)
 
     def __and__(self, other):
+        _check_bitwise(self, other, "bitwise_and_cpu")
         return self._compare(other, lambda a, b: a & b)
 
     def __or__(self, other):
+        _check_bitwise(self, other, "bitwise_or_cpu")
         return self._compare(other, lambda a, b: a | b)
 
     __hash__ = object.__hash__
@@ -393,6 +416,10 @@ class Tensor:
 
     # ------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, dtype=None):
+        if dtype is not None and not dtype.is_floating_point and self.requires_grad and \
+                autograd.is_grad_enabled():
+            wrap_dims(dim, self.ndim)  # (a bad dim is named first)
+            raise RuntimeError(f"Autograd not support dtype: {_TYPE_NAMES[dtype.name][:-6]}")
         x = self if dtype is None else self.to(dtype)
         if not x.dtype.is_floating_point and x.dtype is not backend.int64:
             x = x.to(backend.int64)  # like torch: sums of bool/int are int64
@@ -414,11 +441,16 @@ class Tensor:
     def _extreme(self, dim, keepdim, largest):
         if isinstance(dim, Tensor):  # torch.max(a, b): element-wise maximum
             return maximum(self, dim) if largest else minimum(self, dim)
+        name = "max" if largest else "min"
         if dim is None:
-            return R.Amax.apply(self, dim=None, largest=largest)
+            return R.Amax.apply(self, dim=None, largest=largest, name=name)
         if self.ndim == 0:  # a scalar is its own max, at index 0 (as in torch)
+            wrap_dim(dim, 0)
             pair = self.reshape(1)._extreme(0, True, largest)
             return type(pair)(pair[0].reshape(()), pair[1].reshape(()))
+        if self.data.shape[wrap_dim(dim, self.ndim)] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {wrap_dim(dim, self.ndim)} to "
+                             "have non-zero size.")
         values = R.MaxAlong.apply(self, dim=dim, keepdim=keepdim, largest=largest)
         node = values.grad_fn
         index = node.index if node is not None else _argextreme(self.data, dim, keepdim, largest)
@@ -429,24 +461,30 @@ class Tensor:
         return cls(values, indices)
 
     def amax(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, dim=dim if dim != () else None, keepdim=keepdim)
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        return R.Amax.apply(self, dim=dim if dim != () else None, keepdim=keepdim, largest=False)
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False, name="amin")
 
     def argmax(self, dim=None, keepdim=False):
+        if self.dtype is backend.bool_:
+            raise RuntimeError("argmax(): does not support bool input")
         return Tensor._make(_argextreme(self.data, dim, keepdim, True), None)
 
     def argmin(self, dim=None, keepdim=False):
+        if self.dtype is backend.bool_:
+            raise RuntimeError("argmin(): does not support bool input")
         return Tensor._make(_argextreme(self.data, dim, keepdim, False), None)
 
     def all(self, dim=None, keepdim=False):
         xp = self.device.xp
-        return Tensor._make(xp.all(self.data != 0, axis=dim, keepdims=keepdim), None)
+        out = xp.all(self.data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
+        return Tensor._make(_as_uint8_if(out, self), None)
 
     def any(self, dim=None, keepdim=False):
         xp = self.device.xp
-        return Tensor._make(xp.any(self.data != 0, axis=dim, keepdims=keepdim), None)
+        out = xp.any(self.data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
+        return Tensor._make(_as_uint8_if(out, self), None)
 
     def logsumexp(self, dim, keepdim=False):
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
@@ -466,16 +504,18 @@ class Tensor:
     view = reshape
 
     def view_as(self, other):
-        return self.reshape(other.shape)
+        return self.reshape(_tensor_arg(other, "view_as", 1).shape)
 
     def reshape_as(self, other):
-        return self.reshape(other.shape)
+        return self.reshape(_tensor_arg(other, "reshape_as", 1).shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
         shape = self.data.shape
+        start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if not shape:
             return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
         n = 1
         for s in shape[start:end + 1]:
             n *= s
@@ -486,30 +526,39 @@ class Tensor:
         if dim is None:
             dims = [i for i, s in enumerate(shape) if s == 1]
         else:
-            dims = [d % max(len(shape), 1) for d in (dim if isinstance(dim, tuple) else (dim,))]
-            dims = [d for d in dims if len(shape) and shape[d] == 1]
+            dims = [d for d in wrap_dims(dim, len(shape)) if shape[d] == 1] if dim != [] and \
+                dim != () else []  # (an empty list of dims squeezes none)
         return self.reshape(tuple(s for i, s in enumerate(shape) if i not in dims))
 
     def unsqueeze(self, dim):
         shape = list(self.data.shape)
-        shape.insert(dim % (len(shape) + 1), 1)
+        shape.insert(wrap_dim(dim, len(shape) + 1), 1)
         return self.reshape(tuple(shape))
 
     def permute(self, *dims):
-        dims = tuple(d % self.ndim for d in _shape_args(dims))
-        if sorted(dims) != list(range(self.ndim)):
+        dims = _shape_args(dims)
+        if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
                                f"does not match the length of the desired ordering of dimensions "
                                f"i.e. input.dim() = {self.ndim} is not equal to len(dims) = "
                                f"{len(dims)}")
+        dims = tuple(wrap_dim(d, self.ndim) for d in dims)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         return S.Permute.apply(self, dims=dims)
 
     def transpose(self, dim0, dim1):
+        dim0, dim1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
+        if self.ndim == 0:
+            return self.view(())
         dims = list(range(self.ndim))
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return S.Permute.apply(self, dims=tuple(dims))
 
     def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
@@ -518,20 +567,35 @@ class Tensor:
 
     @property
     def mT(self):
+        if self.ndim < 2:
+            if self.ndim == 0:
+                return self  # (torch: deprecated, the identity)
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of "
+                               f"matrices. Got {self.ndim}-D tensor.")
         return self.transpose(-2, -1)
 
     def expand(self, *sizes):
         sizes = _shape_args(sizes)
         shape = self.data.shape
         lead = len(sizes) - len(shape)
+        if lead < 0:
+            raise RuntimeError(f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): the "
+                               f"number of sizes provided ({len(sizes)}) must be greater or "
+                               f"equal to the number of dimensions in the tensor ({len(shape)})")
+        for i, s_ in enumerate(sizes[:max(lead, 0)]):
+            if s_ == -1:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
         full = tuple(s if s != -1 else shape[i - lead] for i, s in enumerate(sizes))
         return S.Expand.apply(self, shape=full)
 
     def expand_as(self, other):
-        return self.expand(other.shape)
+        return self.expand(_tensor_arg(other, "expand_as", 1).shape)
 
     def __getitem__(self, key):
-        return S.Index.apply(self, key=_index_key(key, self))
+        select, key = index_key(key, self)
+        x = self if select is None else S.Index.apply(self, key=select)
+        return S.Index.apply(x, key=key)
 
     def __len__(self):
         if not self.data.shape:
@@ -638,7 +702,11 @@ class Tensor:
         return self
 
     def __setitem__(self, key, value):
-        self._setitem(_index_key(key, self), value)
+        select, key = index_key(key, self)
+        if select is None:
+            self._setitem(key, value)
+        else:  # the ints first (a view that shares self's memory), then the index tensors
+            S.Index.apply(self, key=select)._setitem(key, value)
 
     def _setitem(self, key, value):
         if self._records(value):
@@ -674,7 +742,8 @@ class Tensor:
             return self._rebase(self + (other * alpha if alpha != 1 else other))
         self._inplace("add_")
         other = other.data if isinstance(other, Tensor) else other
-        self.data += other * alpha if alpha != 1 else other
+        other = _scaled(other, alpha, self) if alpha != 1 else other
+        self.data += _wrap_int(other, self) if type(other) is int else other
         return self
 
     def sub_(self, other, alpha=1):
@@ -695,10 +764,24 @@ class Tensor:
         return self
 
     def clamp_(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        _refuse_bool_clamp(self, min, max)
+        for bound in (min, max):
+            if isinstance(bound, float) and not self.dtype.is_floating_point or \
+                    type(bound) is int and self.dtype is backend.bool_:
+                raise RuntimeError(f"result type {'Float' if isinstance(bound, float) else 'Long'}"
+                                   f" can't be cast to the desired output type "
+                                   f"{_C_TYPE_NAMES[self.dtype.name]}")
         if self._records():
             return self._rebase(self.clamp(min, max))
         self._inplace("clamp_")
-        self.data[...] = self.device.xp.clip(self.data, min, max)
+        min, max = (b.data if isinstance(b, Tensor) else b for b in (min, max))
+        out = self.device.xp.clip(self.data, min, max)
+        if out.shape != self.data.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(out.shape)}")
+        self.data[...] = out
         return self
 
     def relu_(self):
@@ -841,10 +924,59 @@ def _operand(other, like):
     if isinstance(other, Tensor):
         return other
     if isinstance(other, numbers.Number):
+        if type(other) is int and not 0 <= other < 128:
+            return _wrap_int(other, like)
         return other
     if backend.is_array(other):
         return Tensor(other)
     return Tensor(_to_array(other, None, like.device))
+
+
+_INT_WRAP = {"uint8": (0, 1 << 8), "int32": (-(1 << 31), 1 << 32)}  # (lowest, modulus)
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                 "uint8": "unsigned char", "bool": "bool"}
+
+
+def _wrap_int(value, like):
+    """A Python int wraps around into a uint8 or int32 tensor's range, as in PyTorch
+    (NumPy refuses an out-of-range Python int)."""
+    wrap = _INT_WRAP.get(like.dtype.name)
+    if wrap is None:
+        return value
+    low, modulus = wrap
+    return (value - low) % modulus + low
+
+
+def _refuse_bool_clamp(t, min, max):
+    """torch has no clamp kernel for bools with a bool number as a bound, or with two bool
+    tensors as bounds (one bool tensor bound works)."""
+    if t.dtype is not backend.bool_:
+        return
+    if isinstance(min, bool) or isinstance(max, bool) or all(
+            isinstance(b, Tensor) and b.dtype is backend.bool_ for b in (min, max)):
+        kernel = "clamp" if min is not None and max is not None else \
+            "clamp_min" if min is not None else "clamp_max"
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+
+
+def _scaled(other, alpha, like):
+    """``other * alpha`` for ``add``/``sub``, with PyTorch's checks on alpha."""
+    if isinstance(alpha, float) and not like.dtype.is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(alpha, bool) and like.dtype is not backend.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, bool) and isinstance(other, bool):
+        return other and alpha  # (a Python bool times a bool is an int)
+    return other * _wrap_int(alpha, like) if type(alpha) is int else other * alpha
+
+
+def _check_bitwise(a, other, kernel):
+    """& and | are for integers and bools: torch has no kernel for floats."""
+    for t in (a, other):
+        if isinstance(t, float) or isinstance(t, Tensor) and t.dtype.is_floating_point:
+            name = "Double" if not isinstance(t, Tensor) or t.dtype is backend.float64 else "Float"
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
 def _check_same_device(a, other):
@@ -856,36 +988,50 @@ def _check_same_device(a, other):
 def _argextreme(data, dim, keepdim, largest):
     xp = backend.device_of(data).xp
     pick = xp.argmax if largest else xp.argmin
+    name = "argmax" if largest else "argmin"
     if dim is None:
+        if data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
         out = pick(xp.reshape(data, (-1,)))
         return xp.reshape(out, (1,) * data.ndim) if keepdim else out
-    return pick(data, axis=dim, keepdims=keepdim)
+    axis = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:
+        return xp.zeros((), dtype=xp.int64)
+    if data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    return pick(data, axis=axis, keepdims=keepdim)
 
 
-def _index_key(key, like):
-    """Tensors inside an index become arrays; lists become integer arrays."""
-    parts = key if isinstance(key, tuple) else (key,)
-    out = []
-    for k in parts:
-        if isinstance(k, Tensor):
-            _check_same_device(like, k.data)
-            k = k.data
-        elif isinstance(k, list):
-            k = backend.from_numpy(__import__("numpy").asarray(k, dtype="int64"), like.device)
-        out.append(k)
-    if len(out) == 1 and backend.is_array(out[0]):
-        return out[0]  # a single index array (integer or boolean mask)
-    if len(out) < like.ndim and not any(k is Ellipsis or backend.is_array(k) for k in out):
-        out.append(Ellipsis)  # the Array API wants every axis spelled out
-    return tuple(out)
+def _as_uint8_if(out, like):
+    """all/any of a uint8 tensor are uint8, as in torch (bool otherwise)."""
+    if like.dtype is backend.uint8:
+        return like.device.xp.astype(out, like.device.xp.uint8)
+    return out
 
 
-def maximum(a, b):
-    return E.Maximum.apply(a, _operand(b, a))
+def _logical_axes(dim, ndim):
+    """The axes ``all``/``any`` reduce: like a sum's, except that () and [] reduce none
+    (as in PyTorch)."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        return ()
+    return wrap_dims(dim, ndim)
 
 
-def minimum(a, b):
-    return E.Minimum.apply(a, _operand(b, a))
+def _tensor_arg(other, fn, position):
+    """``other`` itself when it is a Tensor, else torch's TypeError for a number."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{fn}(): argument 'other' (position {position}) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return other
+
+
+def maximum(input, other):
+    return E.Maximum.apply(input, _tensor_arg(other, "maximum", 2))
+
+
+def minimum(input, other):
+    return E.Minimum.apply(input, _tensor_arg(other, "minimum", 2))
 
 
 class return_types_max(tuple):

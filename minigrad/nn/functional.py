@@ -25,7 +25,22 @@ __all__ = ["linear", "conv2d", "max_pool2d", "relu", "sigmoid", "tanh", "softmax
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``; input ``(*, in_features)``, weight ``(out, in)``."""
+    if weight.ndim != 2 or input.ndim == 0:
+        return _linear_unusual(input, weight, bias)
     return N.Linear.apply(input, weight, bias)
+
+
+def _linear_unusual(input, weight, bias):
+    """What torch does with a 0-d input or a weight that is not a matrix."""
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.ndim}D and {weight.ndim}D")
+    if weight.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{weight.ndim}D")
+    if bias is not None:
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+    return input @ weight  # a vector weight: one output feature, squeezed
 
 
 def relu(input, inplace=False):
@@ -77,8 +92,17 @@ def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding along a new last axis (no gradient)."""
     xp = tensor.device.xp
     data = tensor.data
-    if num_classes == -1:
-        num_classes = int(xp.max(data)) + 1 if data.size else 0
+    if tensor.dtype is not backend.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if data.size == 0:
+        if num_classes == -1:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    elif int(xp.min(data)) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    elif num_classes == -1:
+        num_classes = int(xp.max(data)) + 1
+    elif int(xp.max(data)) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
     classes = xp.arange(num_classes, dtype=data.dtype)
     return Tensor._make(xp.astype(xp.expand_dims(data, axis=-1) == classes, xp.int64), None)
 
@@ -125,7 +149,7 @@ def _check_weight_not_differentiated(weight, function="nll_loss_forward", argume
 def _check_class_targets(input, target, ignore_index, name):
     """Validate class-index targets for (N, C, d1, ...) logits; return the ignore_index
     that the op needs to honour (None when no target equals it)."""
-    if target.dtype.is_floating_point or target.dtype is backend.bool_:
+    if target.dtype not in (backend.int64, backend.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {N.type_name(target.data)} "
             f"({name}: class-index targets must be integers; float targets are class "
@@ -189,6 +213,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                            f"got {list(input.shape)}")
     _check_weight(weight, input, input.shape[1])
     if tuple(target.shape) == tuple(input.shape) and target.dtype.is_floating_point:
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         out = N.CrossEntropyProbs.apply(input, target, weight, reduction=reduction,
                                         label_smoothing=float(label_smoothing))
     else:

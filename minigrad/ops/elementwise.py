@@ -6,14 +6,29 @@ op); ``xp`` is the array namespace of the data. Broadcasting is undone by the en
 """
 import math
 
-from .. import fused
+from .. import backend, fused
 from ..autograd import Op
-from ..backend import device_of, positive_mask
+from ..backend import backend_dtype, default_float, device_of, dtype_of, positive_mask
 from ..promotion import COMMON, FLOAT, SAME, SUBTRACT, WHERE, refuse_bool
 
 
 def _xp(a):
     return device_of(a).xp
+
+
+_float_dtypes = set()  # the backend dtype objects already seen to be floating point
+
+
+def _floating(x):
+    """``x`` itself when floating point; integers and bools in the default float dtype,
+    as PyTorch computes ``sqrt``, ``exp``, ``sigmoid``... of them."""
+    if x.dtype in _float_dtypes:
+        return x
+    if dtype_of(x).is_floating_point:
+        _float_dtypes.add(x.dtype)
+        return x
+    xp = _xp(x)
+    return xp.astype(x, backend_dtype(default_float, xp))
 
 
 class Add(Op):
@@ -34,7 +49,12 @@ class Sub(Op):
     promote = SUBTRACT
 
     def forward(ctx, a, b):
-        return a - b
+        try:
+            return a - b
+        except TypeError:  # NumPy refuses bool - bool as well, with another error
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.") \
+                from None
 
     def backward(ctx, g):
         return g, -g
@@ -67,12 +87,16 @@ class Div(Op):
     def backward(ctx, g):
         need_a, need_b = ctx.needs_input_grad
         ga = g / ctx.b if need_a else None
-        gb = -g * ctx.a / (ctx.b * ctx.b) if need_b else None
+        gb = -g * (ctx.a / ctx.b / ctx.b) if need_b else None  # torch's order: signs of 0 and inf
         return ga, gb
 
 
 class Pow(Op):
-    """d(a ** b) = (g * b * a^(b-1), g * a^b * log(a))"""
+    """d(a ** b) = (g * b * a^(b-1), g * a^b * log(a))
+
+    As in PyTorch, the first is 0 where b = 0 and the second 0 where a = 0 and b >= 0
+    (the limits, where the formulas would give 0 * inf or 0 * log 0).
+    """
 
     promote = COMMON
 
@@ -80,7 +104,12 @@ class Pow(Op):
         if b is True:  # x ** True is x, in any dtype (torch's shortcut for exponent 1)
             return _xp(a).asarray(a, copy=True)
         refuse_bool("pow", a, b)
-        out = a ** b
+        try:
+            out = a ** b
+        except ValueError as e:  # NumPy refuses every negative power of an integer
+            if "negative integer powers" not in str(e):
+                raise
+            out = _integer_pow(a, b)
         ctx.a, ctx.b = a, b
         ctx.out = out if ctx.needs_input_grad[1] else None  # only d/db uses the output
         return out
@@ -88,18 +117,64 @@ class Pow(Op):
     def backward(ctx, g):
         need_a, need_b = ctx.needs_input_grad
         a, b = ctx.a, ctx.b
-        ga = g * b * a ** (b - 1) if need_a else None
-        gb = None
+        xp = _xp(g)
+        ga = gb = None
+        if need_a:
+            if isinstance(b, (int, float)):
+                ga = g * b * a ** (b - 1) if b != 0 else xp.zeros_like(g)
+            else:
+                ga = xp.where(b == 0, xp.zeros((), dtype=g.dtype), g * b * a ** (b - 1))
         if need_b:
-            log_a = math.log(a) if isinstance(a, (int, float)) else _xp(g).log(a)
-            gb = g * ctx.out * log_a
+            if isinstance(a, (int, float)):
+                log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
+            else:
+                log_a = xp.log(a)
+            gb = xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), g * ctx.out * log_a)
         return ga, gb
+
+
+def _is_bool(v):
+    return backend.is_array(v) and dtype_of(v) is backend.bool_
+
+
+def _integer_pow(a, b):
+    """a ** b for integers with some b < 0, as PyTorch computes it: 1 ** b = 1,
+    (-1) ** b = +-1, any other a ** b = 0 (an exponent given as a Python int must not be
+    negative)."""
+    if isinstance(b, int):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    xp = _xp(b)
+    negative = b < 0
+    out = a ** xp.where(negative, xp.zeros((), dtype=b.dtype), b)
+    one = xp.ones((), dtype=out.dtype)
+    odd = (b % 2) != 0
+    small = xp.where(a == 1, one, xp.where(a == -1, xp.where(odd, -one, one), 0 * one))
+    return xp.where(negative, small, out)
+
+
+class Round(Op):
+    """d round(x) = 0   (a step function: flat wherever it has a derivative)"""
+
+    def forward(ctx, x, decimals=0):
+        xp = _xp(x)
+        if decimals == 0:
+            return xp.round(x)
+        if decimals > 0:  # as torch computes it, scaling up by a power of ten ...
+            return xp.round(x * 10.0 ** decimals) / 10.0 ** decimals
+        return xp.round(x / 10.0 ** -decimals) * 10.0 ** -decimals  # ... or down
+
+    def backward(ctx, g):
+        return _xp(g).zeros_like(g)
 
 
 class Neg(Op):
     """d(-x) = -g"""
 
     def forward(ctx, x):
+        if dtype_of(x) is backend.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
         return -x
 
     def backward(ctx, g):
@@ -112,7 +187,7 @@ class Exp(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.out = _xp(x).exp(x)
+        ctx.out = _xp(x).exp(_floating(x))
         return ctx.out
 
     def backward(ctx, g):
@@ -125,7 +200,7 @@ class Log(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.x = x
+        ctx.x = x = _floating(x)
         return _xp(x).log(x)
 
     def backward(ctx, g):
@@ -138,7 +213,7 @@ class Sqrt(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.out = _xp(x).sqrt(x)
+        ctx.out = _xp(x).sqrt(_floating(x))
         return ctx.out
 
     def backward(ctx, g):
@@ -146,18 +221,25 @@ class Sqrt(Op):
 
 
 class Abs(Op):
-    """d |x| = g * sign(x)   (0 at x = 0, as in PyTorch)"""
+    """d |x| = g * sign(x)   (0 at x = 0 and at NaN, as in PyTorch)"""
 
     def forward(ctx, x):
+        if dtype_of(x) is backend.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         ctx.x = x
         return _xp(x).abs(x)
 
     def backward(ctx, g):
-        return g * _xp(g).sign(ctx.x)
+        xp, x = _xp(g), ctx.x
+        return g * (xp.astype(x > 0, g.dtype) - xp.astype(x < 0, g.dtype))
 
 
 class Clamp(Op):
-    """d clamp(x, lo, hi) = g * 1[lo <= x <= hi]"""
+    """d clamp(x, lo, hi) = (g * 1[lo <= x <= hi], g * 1[x < lo], g * 1[x > hi])
+
+    ``lo`` and ``hi`` are numbers, tensors or None; the result is min(max(x, lo), hi), so
+    where lo > hi it is hi, and hi takes the gradient (as in PyTorch).
+    """
 
     def forward(ctx, x, min=None, max=None):
         xp = _xp(x)
@@ -166,11 +248,26 @@ class Clamp(Op):
             inside = inside & (x >= min)
         if max is not None:
             inside = inside & (x <= max)
-        ctx.inside = xp.astype(inside, x.dtype)
+        ctx.inside = inside
+        if backend.is_array(min) or backend.is_array(max):  # tensor bounds: keep for backward
+            ctx.x, ctx.min, ctx.max = x, min, max
+            out = x if min is None else xp.maximum(x, min)  # (a NaN bound gives NaN)
+            return out if max is None else xp.minimum(out, max)
         return xp.clip(x, min, max)
 
     def backward(ctx, g):
-        return g * ctx.inside
+        xp = _xp(g)
+        zero = xp.zeros((), dtype=g.dtype)
+        g_x = xp.where(ctx.inside, g, zero)  # selected: 0 outside even where g is infinite
+        if not any(ctx.needs_input_grad[1:]):
+            return g_x
+        x, lo, hi = ctx.x, ctx.min, ctx.max
+        g_lo = g_hi = None
+        if lo is not None:  # lo wins where x is below it (and below hi, when there is one)
+            g_lo = xp.where(x < lo if hi is None else (x < lo) & (lo < hi), g, zero)
+        if hi is not None:  # hi wins where x is above it, and wherever hi < lo
+            g_hi = xp.where(x > hi if lo is None else (x > hi) | (hi < lo), g, zero)
+        return g_x, g_lo, g_hi
 
 
 class ReLU(Op):
@@ -199,6 +296,7 @@ class Sigmoid(Op):
 
     def forward(ctx, x):
         xp = _xp(x)
+        x = _floating(x)
         # exp of a non-positive number never overflows: use e^-|x| on both sides.
         e = xp.exp(-xp.abs(x))
         ctx.out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
@@ -215,7 +313,7 @@ class Tanh(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.out = _xp(x).tanh(x)
+        ctx.out = _xp(x).tanh(_floating(x))
         return ctx.out
 
     def backward(ctx, g):
@@ -224,7 +322,11 @@ class Tanh(Op):
 
 
 class Maximum(Op):
-    """d maximum(a, b) = (g * 1[a > b], g * 1[b > a]), a tie splits g in half (as in PyTorch)"""
+    """d maximum(a, b) = (g * 1[a > b], g * 1[b > a]), a tie splits g in half (as in PyTorch)
+
+    Written as PyTorch writes it, g except where the other side wins, so that a NaN
+    (neither larger, smaller nor equal) passes g to both sides, as in PyTorch.
+    """
 
     promote = COMMON
 
@@ -233,13 +335,11 @@ class Maximum(Op):
         return _xp(a).maximum(a, b)
 
     def backward(ctx, g):
-        xp = _xp(g)
-        share_a = xp.astype(ctx.a > ctx.b, g.dtype) + 0.5 * xp.astype(ctx.a == ctx.b, g.dtype)
-        return g * share_a, g * (1 - share_a)
+        return _share_extreme(g, ctx.a < ctx.b, ctx.a > ctx.b, ctx.a == ctx.b)
 
 
 class Minimum(Op):
-    """d minimum(a, b) = (g * 1[a < b], g * 1[b < a]), a tie splits g in half"""
+    """d minimum(a, b) = (g * 1[a < b], g * 1[b < a]), a tie splits g in half (NaN: both g)"""
 
     promote = COMMON
 
@@ -248,9 +348,16 @@ class Minimum(Op):
         return _xp(a).minimum(a, b)
 
     def backward(ctx, g):
-        xp = _xp(g)
-        share_a = xp.astype(ctx.a < ctx.b, g.dtype) + 0.5 * xp.astype(ctx.a == ctx.b, g.dtype)
-        return g * share_a, g * (1 - share_a)
+        return _share_extreme(g, ctx.a > ctx.b, ctx.a < ctx.b, ctx.a == ctx.b)
+
+
+def _share_extreme(g, a_loses, b_loses, tie):
+    """(g where a does not lose, g where b does not lose), each halved at a tie (selected,
+    not multiplied, so that the loser gets 0 even where g is NaN or infinite)."""
+    xp = _xp(g)
+    zero = xp.zeros((), dtype=g.dtype)
+    shared = xp.where(tie, g / 2, g)
+    return xp.where(a_loses, zero, shared), xp.where(b_loses, zero, shared)
 
 
 class MatMul(Op):
@@ -259,6 +366,11 @@ class MatMul(Op):
     promote = SAME
 
     def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                               f"{a.ndim}D and {b.ndim}D")
+        if a.dtype != b.dtype:
+            _raise_matmul_dtypes(a, b)
         _check_matmul_shapes(a.shape, b.shape)
         need_a, need_b = ctx.needs_input_grad
         ctx.a, ctx.b = (a if need_b else None), (b if need_a else None)  # only what's used
@@ -292,6 +404,21 @@ class MatMul(Op):
         return ga, gb
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "uint8": "unsigned char", "bool": "bool"}
+_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+          "uint8": "Byte", "bool": "Bool"}
+
+
+def _raise_matmul_dtypes(a, b):
+    da, db = dtype_of(a).name, dtype_of(b).name
+    if a.ndim == 1 and b.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_NAMES[da]} and {_NAMES[db]}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[da]} != "
+                       f"{_C_NAMES[db]}")
+
+
 def _check_matmul_shapes(sa, sb):
     ka = sa[-1]
     kb = sb[0] if len(sb) == 1 else sb[-2]
@@ -315,6 +442,11 @@ class Where(Op):
     promote = WHERE
 
     def forward(ctx, cond, a, b):
+        if dtype_of(cond) is not backend.bool_:
+            if dtype_of(cond) is not backend.uint8:
+                raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                                   f"tensor with dtype {_NAMES[dtype_of(cond).name]}")
+            cond = cond != 0
         ctx.cond = cond
         return _xp(cond).where(cond, a, b)
 

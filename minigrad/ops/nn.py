@@ -56,7 +56,7 @@ class Linear(Op):
             raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                                f"{type_name(bias)} and {type_name(weight)}")
         xp = _xp(x)
-        x2 = x if x.ndim == 2 else xp.reshape(x, (-1, x.shape[-1]))
+        x2 = x if x.ndim == 2 else xp.reshape(x, (_numel(x.shape[:-1]), x.shape[-1]))
         if x2.shape[1] != weight.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x2.shape[0]}x"
                                f"{x2.shape[1]} and {weight.shape[1]}x{weight.shape[0]})")
@@ -99,7 +99,15 @@ def _features_first(xp, g):
     """(*lead, features) -> (features, batch), the inverse of ``_batch_first`` (a view when
     ``g`` is feature-major, as the gradients reaching a Linear are; a copy otherwise)."""
     g_t = xp.permute_dims(g, (g.ndim - 1,) + tuple(range(g.ndim - 1)))
-    return g_t if g.ndim == 2 else xp.reshape(g_t, (g.shape[-1], -1))
+    return g_t if g.ndim == 2 else xp.reshape(g_t, (g.shape[-1], _numel(g.shape[:-1])))
+
+
+def _numel(shape):
+    """The product of ``shape`` (a reshape's -1 cannot be worked out when it is 0)."""
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def _sum_over_batch_of_products(xp, g_t, x2):

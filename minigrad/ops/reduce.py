@@ -5,7 +5,10 @@ A reduction's backward first puts the reduced axes back (size 1) so the gradient
 broadcasts over the input.
 """
 from ..autograd import Op
+from .. import backend
 from ..backend import device_of
+from ..dims import wrap_dim, wrap_dims
+from .elementwise import _floating
 
 
 def _xp(a):
@@ -13,17 +16,8 @@ def _xp(a):
 
 
 def _axes(dim, ndim):
-    """Normalise ``dim`` to a sorted tuple of non-negative axes (None means all)."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    out = []
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"Dimension out of range (expected to be in range of "
-                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
-        out.append(d % ndim if ndim else 0)
-    return tuple(sorted(set(out)))
+    """``dim`` as a sorted tuple of non-negative axes (None, () and [] mean all)."""
+    return wrap_dims(dim, ndim)
 
 
 def _keep_shape(shape, axes):
@@ -92,17 +86,27 @@ class Amax(Op):
     """d amax(x) = g * 1[x == max] / (number of maxima along the reduced dims)
 
     max/min over several dims (or all): ties share the gradient evenly, as in PyTorch.
+    A NaN is the maximum: amax's gradient is then 0/0 = NaN across its slice, as in
+    PyTorch; ``max()``/``min()`` of all elements (``name="max"``/``"min"``) share it
+    among the NaNs instead, as PyTorch's do.
     """
 
-    def forward(ctx, x, dim=None, keepdim=False, largest=True):
+    def forward(ctx, x, dim=None, keepdim=False, largest=True, name="amax"):
         xp = _xp(x)
         ctx.axes = _axes(dim, x.ndim)
-        if x.ndim and any(x.shape[a] == 0 for a in ctx.axes):
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
-                               "== 0. Specify the reduction dim with the 'dim' argument.")
+        for a in ctx.axes:
+            if x.shape[a] == 0:
+                if dim is None or isinstance(dim, (tuple, list)) and not dim:
+                    raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                                       "input.numel() == 0. Specify the reduction dim with the "
+                                       "'dim' argument.")
+                raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
         reduce = xp.max if largest else xp.min
         out = reduce(x, axis=ctx.axes, keepdims=True)
         ctx.hit = x == out
+        ctx.select = name in ("max", "min")  # max() writes g / count into the hits
+        if ctx.select and xp.isdtype(x.dtype, "real floating") and bool(xp.any(xp.isnan(out))):
+            ctx.hit = xp.isnan(x)
         ctx.count = xp.sum(xp.astype(ctx.hit, x.dtype), axis=ctx.axes, keepdims=True)
         return out if keepdim else xp.reshape(out, tuple(
             n for i, n in enumerate(x.shape) if i not in ctx.axes))
@@ -110,7 +114,9 @@ class Amax(Op):
     def backward(ctx, g):
         xp = _xp(g)
         g = xp.reshape(g, ctx.count.shape)
-        return xp.where(ctx.hit, g / ctx.count, xp.zeros((), dtype=g.dtype))
+        if ctx.select:
+            return xp.where(ctx.hit, g / ctx.count, xp.zeros((), dtype=g.dtype))
+        return g / ctx.count * xp.astype(ctx.hit, g.dtype)  # count 0 (a NaN max): NaN
 
 
 class Softmax(Op):
@@ -118,7 +124,11 @@ class Softmax(Op):
 
     def forward(ctx, x, dim):
         xp = _xp(x)
-        ctx.dim = dim
+        ctx.dim = dim = _softmax_axis(dim, x.ndim)
+        if 0 in x.shape:
+            ctx.out = x
+            return xp.asarray(x, copy=True)
+        _check_floating(x, "softmax_lastdim_kernel_impl")
         e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))  # shift: exp never overflows
         ctx.out = e / xp.sum(e, axis=dim, keepdims=True)
         return ctx.out
@@ -133,7 +143,11 @@ class LogSoftmax(Op):
 
     def forward(ctx, x, dim):
         xp = _xp(x)
-        ctx.dim = dim
+        ctx.dim = dim = _softmax_axis(dim, x.ndim)
+        if 0 in x.shape:
+            ctx.out = x
+            return xp.asarray(x, copy=True)
+        _check_floating(x, "log_softmax_lastdim_kernel_impl")
         shifted = x - xp.max(x, axis=dim, keepdims=True)
         ctx.out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         return ctx.out
@@ -143,13 +157,36 @@ class LogSoftmax(Op):
         return g - xp.exp(ctx.out) * xp.sum(g, axis=ctx.dim, keepdims=True)
 
 
+def _check_floating(x, kernel):
+    """softmax and log_softmax of integers: torch has no kernel (pass dtype= to cast)."""
+    d = backend.dtype_of(x)
+    if not d.is_floating_point:
+        name = {"int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"}[d.name]
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+
+
+def _softmax_axis(dim, ndim):
+    """The axis a softmax runs along; a 0-d tensor is its own slice (``()``: no axis)."""
+    axis = wrap_dim(dim, ndim)
+    return axis if ndim else ()
+
+
 class LogSumExp(Op):
     """d logsumexp(x) = g * softmax(x)  along dim"""
 
     def forward(ctx, x, dim, keepdim=False):
         xp = _xp(x)
+        x = _floating(x)
+        if isinstance(dim, (tuple, list)) and not dim and x.size and x.ndim and not keepdim:
+            # torch reduces every dim, then fails to write the result (keepdim=True works)
+            raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                               f"{[1] * x.ndim}")
         ctx.axes = _axes(dim, x.ndim)
-        m = xp.max(x, axis=ctx.axes, keepdims=True)
+        if 0 in x.shape:  # log(0): the empty sum of exps
+            m = xp.zeros(_keep_shape(x.shape, ctx.axes), dtype=x.dtype)
+        else:  # shift by the max, except where it is infinite (as torch does)
+            m = xp.max(x, axis=ctx.axes, keepdims=True)
+            m = xp.where(xp.abs(m) == float("inf"), xp.zeros((), dtype=x.dtype), m)
         out = m + xp.log(xp.sum(xp.exp(x - m), axis=ctx.axes, keepdims=True))
         ctx.x, ctx.out = x, out
         return out if keepdim else xp.reshape(out, tuple(

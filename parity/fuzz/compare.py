@@ -1,0 +1,245 @@
+"""Running a program on torch and on minigrad, and comparing what comes out: whether both
+raise (and the error's type), values (NaN-aware), shapes, dtypes and gradients."""
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .programs import DtypeSpec, Program, Ref, TensorSpec
+
+@dataclass
+class Outcome:
+    error: BaseException = None
+    value: object = None          # canonical form of the result
+    grads: list = None            # canonical gradients of the inputs, or an error
+    grad_error: BaseException = None
+    requires_grad: bool = False
+
+
+def _materialize(obj, lib, steps_out, leaves):
+    if isinstance(obj, TensorSpec):
+        t = lib.tensor(obj.array, dtype=getattr(lib, obj.dtype))
+        if obj.requires_grad:
+            t.requires_grad_(True)
+            leaves.append(t)
+        return t
+    if isinstance(obj, DtypeSpec):
+        return getattr(lib, obj.name)
+    if isinstance(obj, Ref):
+        return steps_out[obj.step]
+    if isinstance(obj, list):
+        return [_materialize(o, lib, steps_out, leaves) for o in obj]
+    if isinstance(obj, tuple):
+        return tuple(_materialize(o, lib, steps_out, leaves) for o in obj)
+    return obj
+
+
+def _callable(op, lib):
+    short = op.name.split(".")[-1]
+    if op.where == "F":
+        return getattr(lib.nn.functional, short)
+    if op.where == "Tensor":
+        return None
+    return getattr(lib, short)
+
+
+def run(prog, lib, backward=True):
+    """Run ``prog`` on ``lib`` (torch or minigrad): the result, or the error raised."""
+    leaves, outs = [], []
+    try:
+        for step in prog.steps:
+            args = [_materialize(a, lib, outs, leaves) for a in step.args]
+            kwargs = {k: _materialize(v, lib, outs, leaves) for k, v in step.kwargs.items()}
+            short = step.op.name.split(".")[-1]
+            if step.op.kind == "property":
+                out = getattr(args[0], short)
+            elif step.op.where == "Tensor":
+                if not isinstance(args[0], lib.Tensor):
+                    raise TypeError(f"{short} needs a tensor, got {type(args[0]).__name__}")
+                out = getattr(args[0], short)(*args[1:], **kwargs)
+                if short == "__setitem__":
+                    out = args[0]
+            else:
+                out = _callable(step.op, lib)(*args, **kwargs)
+            outs.append(out)
+        value = _canonical(outs[-1], lib)  # (a result of a dtype minigrad lacks raises here)
+    except Exception as e:  # noqa: BLE001 - the error is the outcome
+        return Outcome(error=e)
+    result = Outcome(value=value)
+    floats = [t for t in _tensors(outs[-1], lib) if t.requires_grad]
+    result.requires_grad = bool(floats)
+    if floats and backward:
+        try:
+            loss = None
+            for k, t in enumerate(floats):
+                w = np.random.default_rng(k).standard_normal(tuple(t.shape))
+                term = (t * lib.tensor(w, dtype=t.dtype)).sum()
+                loss = term if loss is None else loss + term
+            loss.backward()
+        except Exception as e:  # noqa: BLE001
+            result.grad_error = e
+    result.grads = [None if t.grad is None else _canonical(t.grad, lib) for t in leaves]
+    return result
+
+
+def _tensors(out, lib):
+    if isinstance(out, lib.Tensor):
+        return [out] if out.dtype.is_floating_point else []
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _tensors(o, lib)]
+    return []
+
+
+def _canonical(out, lib):
+    """A library-neutral form of a result: arrays with dtype names, tuples, numbers."""
+    if isinstance(out, lib.Tensor):
+        arr = out.detach().numpy() if hasattr(out, "detach") else out.numpy()
+        return ("tensor", np.array(arr), str(out.dtype).split(".")[-1])
+    if isinstance(out, (tuple, list)):
+        return tuple(_canonical(o, lib) for o in out)
+    if isinstance(out, lib.dtype):
+        return ("dtype", str(out).split(".")[-1])
+    if isinstance(out, np.ndarray):
+        return ("tensor", out, str(out.dtype))
+    if isinstance(out, (bool, int, float, type(None), str)):
+        return out
+    return ("object", type(out).__name__)
+
+
+# ------------------------------------------------------------------ comparing
+
+
+@dataclass
+class Disagreement:
+    kind: str      # "raise", "error type", "value", "shape", "dtype", "grad", "requires_grad"
+    detail: str
+    program: Program
+
+    def __str__(self):
+        return f"[{self.kind}] {self.program!r}\n    {self.detail}"
+
+
+def compare(prog, rtol=1e-9, atol=1e-11):
+    """None when minigrad and torch agree on ``prog``, else the first Disagreement."""
+    import torch
+
+    import minigrad
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        th = run(prog, torch)
+        mg = run(prog, minigrad)
+    if _uses(prog, "float32") or not _uses(prog, "float64"):
+        # float32 steps (also the float results of int programs) round as float32 does
+        rtol, atol = max(rtol, 1e-5), max(atol, 1e-6)
+    return _compare_outcomes(th, mg, prog, rtol, atol)
+
+
+def _uses(obj, dtype):
+    """Whether a tensor or a dtype argument of the program is ``dtype``."""
+    if isinstance(obj, Program):
+        return any(_uses(a, dtype) for s in obj.steps for a in (*s.args, *s.kwargs.values()))
+    if isinstance(obj, (TensorSpec, DtypeSpec)):
+        return (obj.dtype if isinstance(obj, TensorSpec) else obj.name) == dtype
+    if isinstance(obj, (list, tuple)):
+        return any(_uses(o, dtype) for o in obj)
+    return False
+
+
+def _compare_outcomes(th, mg, prog, rtol, atol):
+    def bad(kind, detail):
+        return Disagreement(kind, detail, prog)
+
+    if (th.error is None) != (mg.error is None):
+        if th.error is not None:
+            return bad("raise", f"torch raises {type(th.error).__name__}: "
+                       f"{_first_line(th.error)}; minigrad returns {_short(mg.value)}")
+        return bad("raise", f"minigrad raises {type(mg.error).__name__}: "
+                   f"{_first_line(mg.error)}; torch returns {_short(th.value)}")
+    if th.error is not None:
+        if not isinstance(mg.error, type(th.error)) and not _same_family(th.error, mg.error):
+            return bad("error type", f"torch raises {type(th.error).__name__}: "
+                       f"{_first_line(th.error)}; minigrad {type(mg.error).__name__}: "
+                       f"{_first_line(mg.error)}")
+        return None
+    problem = _compare_values(th.value, mg.value, rtol, atol, check_dtype=not prog.mixed)
+    if problem:
+        return bad(*problem)
+    if th.requires_grad != mg.requires_grad:
+        return bad("requires_grad", f"torch's result requires grad: {th.requires_grad}, "
+                   f"minigrad's: {mg.requires_grad}")
+    if (th.grad_error is None) != (mg.grad_error is None):
+        which = "torch" if th.grad_error is not None else "minigrad"
+        err = th.grad_error or mg.grad_error
+        return bad("grad", f"{which}'s backward raises {type(err).__name__}: "
+                   f"{_first_line(err)}")
+    for i, (a, b) in enumerate(zip(th.grads, mg.grads)):
+        if a is None and b is None:
+            continue
+        a = a if a is not None else ("tensor", np.zeros_like(b[1]), b[2])
+        b = b if b is not None else ("tensor", np.zeros_like(a[1]), a[2])
+        problem = _compare_values(a, b, rtol, atol, check_dtype=True)
+        if problem:
+            return bad("grad", f"gradient of input {i}: {problem[1]}")
+    return None
+
+
+def _same_family(a, b):
+    """torch's NotImplementedError for a dtype it lacks a kernel for is a RuntimeError."""
+    return isinstance(a, RuntimeError) and isinstance(b, RuntimeError)
+
+
+def _compare_values(a, b, rtol, atol, check_dtype):
+    if isinstance(a, tuple) and a and a[0] == "tensor":
+        if not (isinstance(b, tuple) and b and b[0] == "tensor"):
+            return "value", f"torch returns a tensor, minigrad {_short(b)}"
+        (_, x, dx), (_, y, dy) = a, b
+        if x.shape != y.shape:
+            return "shape", f"torch shape {x.shape}, minigrad {y.shape}"
+        if check_dtype and dx != dy:
+            return "dtype", f"torch dtype {dx}, minigrad {dy}"
+        if not _close(x, y, rtol, atol, dx):
+            return "value", f"torch {_fmt(x)}, minigrad {_fmt(y)}"
+        return None
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        if len(a) != len(b):
+            return "value", f"torch returns {len(a)} items, minigrad {len(b)}"
+        for u, v in zip(a, b):
+            p = _compare_values(u, v, rtol, atol, check_dtype)
+            if p:
+                return p
+        return None
+    if isinstance(a, float) and isinstance(b, (int, float)):
+        # a Python float (item, tolist) may come from float32: compare to float32's precision
+        if not _close(np.array(a), np.array(float(b)), max(rtol, 1e-6), max(atol, 1e-7),
+                      "float64"):
+            return "value", f"torch {a!r}, minigrad {b!r}"
+        return None
+    if a != b or type(a) is not type(b) and not (isinstance(a, int) and isinstance(b, int)):
+        return "value", f"torch {_short(a)}, minigrad {_short(b)}"
+    return None
+
+
+def _close(x, y, rtol, atol, dtype):
+    if x.dtype.kind in "fc" or y.dtype.kind in "fc":
+        if dtype == "float32":
+            rtol, atol = max(rtol, 1e-5), max(atol, 1e-6)
+        x, y = x.astype(np.float64), y.astype(np.float64)
+        return bool(np.all((np.isnan(x) == np.isnan(y)))) and bool(
+            np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
+    return bool(np.array_equal(x, y))
+
+
+def _fmt(a):
+    return np.array2string(np.asarray(a), threshold=12, precision=6).replace("\n", "")
+
+
+def _short(v):
+    if isinstance(v, tuple) and v and v[0] == "tensor":
+        return f"tensor {_fmt(v[1])} ({v[2]})"
+    text = repr(v)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def _first_line(e):
+    text = str(e).strip().split("\n")[0]
+    return text if len(text) < 160 else text[:157] + "..."

@@ -1,0 +1,116 @@
+"""Disagreements minigrad keeps on purpose, or leaves to another issue, each with its
+reason. A disagreement matching one is reported as known, not as a failure."""
+from dataclasses import dataclass
+
+INPLACE = ("Tensor.add_", "Tensor.sub_", "Tensor.mul_", "Tensor.div_", "Tensor.copy_",
+           "Tensor.fill_", "Tensor.zero_", "Tensor.clamp_", "Tensor.__iadd__", "Tensor.__isub__",
+           "Tensor.__imul__", "Tensor.__itruediv__", "Tensor.__setitem__")
+RELU = ("relu", "Tensor.relu", "F.relu")
+ARGUMENT_PARSING = ("received an invalid combination of arguments", "missing 1 required",
+                    "positional argument", "must be tuple of ints, not", "must be int, not",
+                    "must be Tensor, not")
+
+
+@dataclass
+class Known:
+    """A disagreement minigrad keeps on purpose (or leaves to another issue), and why."""
+    ops: tuple     # any of these ops in the program ("*": any op)
+    kinds: tuple   # "raise", "error type", "dtype", "grad", "requires_grad" ...
+    reason: str
+    details: tuple = ("",)  # the disagreement's detail contains one of these
+    when: object = None     # and, if given, when(disagreement) holds
+
+    def matches(self, d):
+        return ((self.ops == "*" or any(op in d.program.ops for op in self.ops)) and
+                d.kind in self.kinds and any(t in d.detail for t in self.details) and
+                (self.when is None or self.when(d)))
+
+
+KNOWN = [
+    Known("*", ("raise", "error type"), "torch's argument parser rejects some calls that "
+          "minigrad's Python signatures accept (keepdim without dim, dim=None for max/min/"
+          "squeeze, torch.permute(x, 0, 1) or torch.reshape(x, -1) spread out, a number "
+          "where a tensor is due): minigrad is lenient there, not wrong",
+          details=ARGUMENT_PARSING),
+    Known("*", ("dtype",), "type promotion (issue 13): integer inputs to true division and to "
+          "tanh/sqrt-like ops of mixed programs give float64 here, torch's default float32",
+          details=("torch dtype float32, minigrad float64",)),
+    Known(INPLACE, ("requires_grad", "grad"), "in-place ops record no graph in minigrad yet "
+          "(the in-place and version semantics issue, worked on separately)"),
+    Known(INPLACE, ("error type",), "in-place ops leak NumPy's errors (casting, broadcasting "
+          "into the output); they are being rewritten by the in-place semantics issue"),
+    Known(("Tensor.view", "Tensor.view_as"), ("raise",), "minigrad keeps its own memory "
+          "layouts (a Linear's output is feature-major), so whether a view needs a copy "
+          "differs from torch; view reshapes (copying when it must) instead of raising",
+          details=("view size is not compatible",)),
+    Known(RELU, ("raise",), "relu of a bool tensor returns it (torch has no kernel); checking "
+          "the dtype would add work to ReLU's forward, a hot path", details=("Boolean",)),
+    Known(RELU, ("grad",), "relu's backward multiplies by a 0/1 mask (30x faster than a "
+          "select on random signs), so an infinite or NaN gradient reaching a unit that is off "
+          "gives NaN where torch gives 0", when=lambda d: d.program.ops[-1] not in RELU),
+    Known(("Tensor.__rtruediv__",), ("grad",), "torch computes other / x as other * "
+          "x.reciprocal(), so at x = +-0 its gradient sums the upstream gradient before "
+          "meeting the infinity; minigrad's division meets it per element (inf - inf = NaN)",
+          when=lambda d: "nan" in d.detail or "inf" in d.detail),
+    Known(("round",), ("raise",), "torch's round of an int32 or uint8 tensor raises or not "
+          "depending on which kernel runs (a 0-d or row tensor: 'round_vml_cpu' is missing); "
+          "minigrad returns the integers", details=("round_vml_cpu",)),
+    Known(("Tensor.__setitem__",), ("raise",), "torch writes a number through a uint8 mask "
+          "with masked_fill_, which takes only bool masks; minigrad reads uint8 as a mask "
+          "everywhere", details=("masked_fill_ only supports boolean masks",)),
+    Known(("F.cross_entropy", "F.nll_loss"), ("value", "grad"), "the fused losses multiply "
+          "an ignored sample's loss by 0 (no select in the hot path), so a NaN or infinite "
+          "logit there makes the loss NaN where torch skips the sample",
+          when=lambda d: "ignore_index" in repr(d.program) and "nan" in d.detail),
+    Known(("add", "sub", "Tensor.add", "Tensor.sub"), ("grad",), "with an infinite or NaN "
+          "alpha the gradient of `other` depends on whether the broadcast sum comes before "
+          "the scaling (minigrad) or after it (torch)",
+          when=lambda d: "alpha=inf" in repr(d.program) or "alpha=nan" in repr(d.program)),
+    Known(("Tensor.__getitem__", "Tensor.__setitem__", "amax", "amin", "Tensor.amax",
+           "Tensor.amin"), ("error type",), "an argument with two faults (a zero step and too "
+          "many indices, a repeated dim of size 0): torch and minigrad name different ones "
+          "first"),
+    Known(("Tensor.pow", "Tensor.__pow__", "pow"), ("grad", "value"), "pow with exponent 0.5 "
+          "at -0 and -inf: torch and NumPy take their sqrt and rsqrt shortcuts in different "
+          "cases (a number or a 0-d tensor exponent), which differ there: sqrt(-inf) is NaN, "
+          "pow(-inf, 0.5) is inf, rsqrt(-0) is -inf, pow(-0, -0.5) is +inf",
+          when=lambda d: "0.5" in repr(d.program) and ("inf" in d.detail or "nan" in d.detail)),
+    Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
+          ("grad",), "the fused losses spread the gradient with a one-hot multiply (no select "
+          "in the hot path): an infinite upstream gradient gives NaN where torch gives 0",
+          when=lambda d: len(d.program.steps) > 1 and "inf" in repr(d.program.steps[1]) and
+          "nan" in d.detail),
+    Known("*", ("raise", "error type", "value", "grad"), "a first step whose dtype differs by "
+          "type promotion (int / int is float64 here, float32 in torch) makes the second one "
+          "meet different dtypes: issue 13", when=lambda d: len(d.program.steps) > 1 and
+          d.program.ops[0] in ("Tensor.__truediv__", "Tensor.__rtruediv__", "div",
+                               "Tensor.div", "Tensor.tanh", "tanh", "F.tanh") and
+          "float32" in repr(d.program) + d.detail or "dtype" in d.detail and "Double" in d.detail
+          and len(d.program.steps) > 1 and "float32" not in repr(d.program)),
+    Known("*", ("value",), "the sign of a zero loss (torch -0., minigrad +0.), seen only "
+          "through a division by it", when=lambda d: d.program.ops[0] in (
+              "F.cross_entropy", "F.nll_loss", "F.mse_loss",
+              "F.binary_cross_entropy_with_logits") and "inf" in d.detail),
+    Known(("F.max_pool2d",), ("grad",), "max pooling's backward multiplies g by each "
+          "offset's 0/1 mask (no select in the hot path; see MaxPool2DWithIndices): a NaN or "
+          "infinite upstream gradient spreads NaN over its window where torch puts 0",
+          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail),
+    Known(("F.conv2d",), ("value", "grad"), "with infinite or NaN inputs, torch's convolution "
+          "(oneDNN's algorithms) and minigrad's im2col + one matrix product meet the "
+          "infinities in different sums, so inf and NaN land in different places",
+          when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
+    Known(("Tensor.copy_",), ("raise",), "copy_ broadcasts as NumPy does (a 1-element source "
+          "into a 0-d tensor); in-place semantics are another issue's",
+          details=("doesn't match the broadcast shape",)),
+    Known(("F.linear", "matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__"),
+          ("raise",), "products of bool matrices work in minigrad (torch has no kernel); a "
+          "dtype check would add work to Linear's forward", details=(
+              "not implemented for 'Bool'", "can't be cast to the desired output type Bool")),
+]
+
+
+def known_reason(d):
+    for k in KNOWN:
+        if k.matches(d):
+            return k.reason
+    return None

@@ -132,6 +132,20 @@ def nonzero(input, *, as_tuple=False):
     return Tensor._make(xp.stack(found, axis=1), None)
 
 
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (gradients follow the choice);
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    from ..functions import where as where3
+    return where3(condition, input, other)
+
+
+def _where_method(self, condition, other):
+    """x.where(condition, y) is where(condition, x, y)."""
+    return where(condition, self, other)
+
+
 def argwhere(input):
     """nonzero(input) as an (n, ndim) tensor."""
     return nonzero(input)
@@ -140,4 +154,5 @@ def argwhere(input):
 METHODS = {name: globals()[name] for name in (
     "gather take_along_dim scatter scatter_add index_select index_add masked_fill masked_select "
     "nonzero argwhere").split()}
-__all__ = list(METHODS)
+METHODS["where"] = _where_method
+__all__ = list(METHODS)  # (where: the function, not the method)

@@ -30,6 +30,12 @@ log1p = _unary(M.Log1p, "log1p", "log(1 + x), accurate for small x.")
 exp2 = _unary(M.Exp2, "exp2", "Element-wise 2^x.")
 expm1 = _unary(M.Expm1, "expm1", "e^x - 1, accurate for small x.")
 rsqrt = _unary(M.Rsqrt, "rsqrt", "1 / sqrt(x).")
+erf = _unary(M.Erf, "erf", "The error function, 2 / sqrt(pi) * integral of exp(-t^2) from 0 to x.")
+
+
+def erfc(input):
+    """1 - erf(x)."""
+    return 1 - erf(input)
 reciprocal = _unary(M.Reciprocal, "reciprocal", "1 / x (integers give floats).")
 floor = _unary(M.Floor, "floor", "Largest integer <= x (zero gradient).")
 ceil = _unary(M.Ceil, "ceil", "Smallest integer >= x (zero gradient).")
@@ -173,7 +179,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 METHODS = {name: globals()[name] for name in (
     "sin cos tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh "
-    "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt reciprocal floor ceil trunc fix frac "
+    "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc fix frac "
     "sign round square atan2 arctan2 remainder fmod floor_divide div divide true_divide lerp "
     "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose"
 ).split()}

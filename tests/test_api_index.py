@@ -147,6 +147,8 @@ def test_gather_backward_agrees_with_finite_differences():
      "Index tensor must have the same number of dimensions as input tensor"),
     (lambda x: x.gather(1, minigrad.full((3, 4), 7)), RuntimeError,
      "index 7 is out of bounds for dimension 1 with size 4"),
+    (lambda x: x.gather(1, minigrad.full((3, 4), -1)), RuntimeError,
+     "index -1 is out of bounds for dimension 1 with size 4"),
     (lambda x: x.gather(1, minigrad.zeros(3, 4)), RuntimeError, "Expected dtype int64 for index"),
     (lambda x: x.index_select(0, minigrad.tensor([5])), IndexError, "index out of range in self"),
     (lambda x: x.index_select(0, minigrad.tensor([[1]])), IndexError,

@@ -21,7 +21,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     if idx.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     check_bounds(idx, input.shape[d] if input.ndim else 1, d)
-    return I.Gather.apply(input, dim=d, index=idx % max(input.shape[d] if input.ndim else 1, 1))
+    return I.Gather.apply(input, dim=d, index=idx)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -37,7 +37,7 @@ def _scatter_args(input, dim, index, src, what):
     if idx.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     check_bounds(idx, input.shape[d], d)
-    return d, idx % max(input.shape[d], 1)
+    return d, idx
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):

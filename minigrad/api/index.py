@@ -151,8 +151,19 @@ def argwhere(input):
     return nonzero(input)
 
 
+def _in_place(fn, name):
+    """The in-place form (``masked_fill_`` ...): the result written into self with ``copy_``."""
+    def method(self, *args, **kwargs):
+        return self.copy_(fn(self.detach(), *args, **kwargs))
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place {fn.__name__}: self becomes {fn.__name__}(self, ...)."
+    return method
+
+
 METHODS = {name: globals()[name] for name in (
     "gather take_along_dim scatter scatter_add index_select index_add masked_fill masked_select "
     "nonzero argwhere").split()}
 METHODS["where"] = _where_method
-__all__ = list(METHODS)  # (where: the function, not the method)
+METHODS.update({f"{name}_": _in_place(globals()[name], f"{name}_") for name in (
+    "masked_fill", "scatter", "scatter_add", "index_add")})
+__all__ = [n for n in METHODS if not n.endswith("_")]  # (where: the function, not the method)

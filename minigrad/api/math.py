@@ -157,6 +157,32 @@ signbit = _no_grad(lambda xp, x: xp.signbit(x) if xp.isdtype(x.dtype, "real floa
                    else x < 0, "signbit", "True where the sign bit is set (-0.0 included).")
 
 
+def _logical(name, doc, fn):
+    def f(input, other):
+        xp = input.device.xp
+        a = input.data if input.data.dtype == xp.bool else input.data != 0
+        b = other.data if isinstance(other, Tensor) else xp.asarray(other)
+        b = b if b.dtype == xp.bool else b != 0
+        return Tensor._make(fn(xp, a, b), None)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
+
+logical_and = _logical("logical_and", "True where both are non-zero.",
+                       lambda xp, a, b: xp.logical_and(a, b))
+logical_or = _logical("logical_or", "True where either is non-zero.",
+                      lambda xp, a, b: xp.logical_or(a, b))
+logical_xor = _logical("logical_xor", "True where exactly one is non-zero.",
+                       lambda xp, a, b: xp.logical_xor(a, b))
+
+
+def logical_not(input):
+    """True where input is zero."""
+    return Tensor._make(input.data == 0 if input.data.dtype != input.device.xp.bool else
+                        input.device.xp.logical_not(input.data), None)
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| element-wise; an infinity is close only to itself."""
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
@@ -181,7 +207,8 @@ METHODS = {name: globals()[name] for name in (
     "sin cos tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh "
     "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc fix frac "
     "sign round square atan2 arctan2 remainder fmod floor_divide div divide true_divide lerp "
-    "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose"
+    "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose "
+    "logical_and logical_or logical_xor logical_not"
 ).split()}
 METHODS.update(__mod__=remainder, __floordiv__=floor_divide,
                __rmod__=lambda self, other: remainder(_operand(other, self), self),

@@ -175,7 +175,8 @@ for t in range(2000):
         b.grad = None
         c.grad = None
         d.grad = None
-log.append(f"Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2 + {d.item():.4f} x^3")
+log.append(f"Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2 "
+           f"+ {d.item():.4f} x^3")
 log.append(str(y_pred.dtype))
 '''
 
@@ -236,8 +237,9 @@ for t in range(1000):
     loss.backward()
     optimizer.step()
 linear_layer = model[0]
-log.append(f"Result: y = {linear_layer.bias.item():.4f} + {linear_layer.weight[:, 0].item():.4f} x"
-           f" + {linear_layer.weight[:, 1].item():.4f} x^2 + {linear_layer.weight[:, 2].item():.4f} x^3")
+w = linear_layer.weight
+log.append(f"Result: y = {linear_layer.bias.item():.4f} + {w[:, 0].item():.4f} x"
+           f" + {w[:, 1].item():.4f} x^2 + {w[:, 2].item():.4f} x^3")
 '''
 
 NUMPY_BRIDGE = '''
@@ -254,7 +256,8 @@ t = torch.from_numpy(n)
 np.add(n, 1, out=n)
 log.append(f"t: {t}")
 log.append(f"n: {n}")
-log.append(f"{t.dtype} {torch.from_numpy(np.arange(3)).dtype} {torch.tensor(np.float32(2.5)).dtype}")
+log.append(f"{t.dtype} {torch.from_numpy(np.arange(3)).dtype} "
+           f"{torch.tensor(np.float32(2.5)).dtype}")
 '''
 
 TENSOR_BASICS = '''
@@ -313,7 +316,8 @@ one_hot = torch.zeros(6, 4).scatter(1, labels.unsqueeze(1), 1.0)
 log.append(f"{one_hot.sum(1).tolist()} {one_hot.argmax(1).tolist() == labels.tolist()}")
 logp = torch.log_softmax(logits, dim=1)
 nll = -logp.gather(1, labels.unsqueeze(1)).squeeze(1).mean()
-log.append(f"nll {nll.item():.5f} vs {torch.nn.functional.cross_entropy(logits, labels).item():.5f}")
+ce = torch.nn.functional.cross_entropy(logits, labels)
+log.append(f"nll {nll.item():.5f} vs {ce.item():.5f}")
 nll.backward()
 log.append(f"grad row sums {[round(v, 5) for v in logits.grad.sum(1).tolist()]}")
 top2 = logits.topk(2, dim=1)
@@ -323,7 +327,8 @@ log.append(f"{ranks[0].tolist()} {torch.nonzero(labels == 1).flatten().tolist()}
 mask = logits.detach() > 0
 log.append(f"{logits.detach()[mask].shape} {logits.detach().masked_select(mask).sum():.4f}")
 picked = torch.index_select(logits.detach(), 0, torch.tensor([0, 2]))
-log.append(f"{picked.shape} {logits.detach()[[0, 2], [1, 3]].tolist() == [picked[0, 1].item(), picked[1, 3].item()]}")
+pairs = logits.detach()[[0, 2], [1, 3]].tolist()
+log.append(f"{picked.shape} {pairs == [picked[0, 1].item(), picked[1, 3].item()]}")
 counts = torch.zeros(4).scatter_add(0, labels, torch.ones(6))
 log.append(f"counts {counts.tolist()} {torch.unique(labels, return_counts=True)[1].tolist()}")
 log.append(f"{torch.where(labels > 1)[0].tolist()} {labels.masked_fill(labels == 0, -1).tolist()}")
@@ -346,7 +351,8 @@ wei = F.softmax(wei, dim=-1)
 out = wei @ v
 log.append(f"{out.shape} {wei[0, 0].tolist()[:2]}")
 out2 = torch.einsum("btc,bsc->bts", q, k) * k.shape[-1] ** -0.5
-log.append(f"{torch.allclose(out2.masked_fill(tril == 0, float('-inf')).softmax(-1), wei, atol=1e-6)}")
+wei2 = out2.masked_fill(tril == 0, float('-inf')).softmax(-1)
+log.append(f"{torch.allclose(wei2, wei, atol=1e-6)}")
 loss = out.pow(2).mean()
 loss.backward()
 log.append(f"loss {loss.item():.6f} grad {key.weight.grad.abs().sum().item():.6f}")
@@ -369,7 +375,8 @@ total_norm = torch.norm(torch.stack([w.grad.norm()]))
 clip_coef = 1.0 / (total_norm + 1e-6)
 if clip_coef < 1:
     w.grad.mul_(clip_coef)
-log.append(f"clipped {w.grad.norm().item():.5f} amax {data.amax(0).tolist()} {data.argmin(0).tolist()}")
+log.append(f"clipped {w.grad.norm().item():.5f} amax {data.amax(0).tolist()} "
+           f"{data.argmin(0).tolist()}")
 '''
 
 LOGISTIC_REGRESSION = '''
@@ -379,7 +386,8 @@ w = torch.zeros(2, requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 for epoch in range(100):
     p = torch.sigmoid(Xt @ w + b)
-    loss = -(yt * torch.log(p.clamp(min=1e-7)) + (1 - yt) * torch.log((1 - p).clamp(min=1e-7))).mean()
+    loss = -(yt * torch.log(p.clamp(min=1e-7))
+             + (1 - yt) * torch.log((1 - p).clamp(min=1e-7))).mean()
     loss.backward()
     with torch.no_grad():
         w -= 0.5 * w.grad
@@ -406,8 +414,10 @@ grid_x, grid_y = torch.meshgrid(torch.arange(3), torch.arange(2), indexing="ij")
 log.append(f"{grid_x.tolist()} {grid_y.tolist()}")
 windows = torch.arange(10.0).unfold(0, 4, 3)
 log.append(f"{windows.tolist()}")
-log.append(f"{data.repeat(2, 1).shape} {torch.tile(data[0], (2,)).shape} {data[0].repeat_interleave(2).shape}")
-log.append(f"{data.movedim(0, 1).shape} {data.unsqueeze(0).expand(2, -1, -1).shape} {data.narrow(1, 1, 2).shape}")
+log.append(f"{data.repeat(2, 1).shape} {torch.tile(data[0], (2,)).shape} "
+           f"{data[0].repeat_interleave(2).shape}")
+log.append(f"{data.movedim(0, 1).shape} {data.unsqueeze(0).expand(2, -1, -1).shape} "
+           f"{data.narrow(1, 1, 2).shape}")
 log.append(f"{torch.diag(data[:3, :3]).tolist()} {torch.eye(3).triu(1).sum().item()}")
 '''
 

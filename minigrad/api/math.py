@@ -150,7 +150,8 @@ def _no_grad(fn, name, doc):
 
 isnan = _no_grad(lambda xp, x: xp.isnan(x), "isnan", "True where x is NaN.")
 isinf = _no_grad(lambda xp, x: xp.isinf(x), "isinf", "True where x is +inf or -inf.")
-isfinite = _no_grad(lambda xp, x: xp.isfinite(x), "isfinite", "True where x is neither inf nor NaN.")
+isfinite = _no_grad(lambda xp, x: xp.isfinite(x), "isfinite",
+                    "True where x is neither inf nor NaN.")
 isposinf = _no_grad(lambda xp, x: x == float("inf"), "isposinf", "True where x is +inf.")
 isneginf = _no_grad(lambda xp, x: x == float("-inf"), "isneginf", "True where x is -inf.")
 signbit = _no_grad(lambda xp, x: xp.signbit(x) if xp.isdtype(x.dtype, "real floating")
@@ -184,7 +185,7 @@ def logical_not(input):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|input - other| <= atol + rtol * |other| element-wise; an infinity is close only to itself."""
+    """|input - other| <= atol + rtol * |other| element-wise (an infinity: only to itself)."""
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
     a, b = a.data, (b.data if isinstance(b, Tensor) else b)
@@ -205,7 +206,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 METHODS = {name: globals()[name] for name in (
     "sin cos tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh "
-    "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc fix frac "
+    "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc "
+    "fix frac "
     "sign round square atan2 arctan2 remainder fmod floor_divide div divide true_divide lerp "
     "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose "
     "logical_and logical_or logical_xor logical_not"

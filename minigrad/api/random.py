@@ -36,7 +36,7 @@ def bernoulli(input, p=None, *, generator=None):
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None):
-    """Normal samples: of ``size`` for number arguments, else of mean's and std's broadcast shape."""
+    """Normal samples: of ``size`` for numbers, else of mean's and std's broadcast shape."""
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal() with numbers for mean and std needs a size")

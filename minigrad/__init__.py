@@ -25,6 +25,7 @@ from .api.creation import *  # noqa: E402,F401,F403  (eye, logspace, randn_like 
 from .api.index import *  # noqa: E402,F401,F403  (gather, scatter, index_select ...)
 from .api.linalg import *  # noqa: E402,F401,F403  (mm, bmm, dot, outer, einsum ...)
 from .api.math import *  # noqa: E402,F401,F403  (sin, floor, remainder, isclose ...)
+from .api.random import *  # noqa: E402,F401,F403  (multinomial, bernoulli, normal)
 from .api.reduce import *  # noqa: E402,F401,F403  (prod, var, std, norm, cumsum ...)
 from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ...)
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)

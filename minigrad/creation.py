@@ -14,6 +14,11 @@ def _finish(arr, requires_grad):
     return t
 
 
+def _on(arr, device):
+    """A NumPy array on ``device`` (or on the default device, ``set_default_device``)."""
+    return backend.from_numpy(arr, backend.device(device or backend.default_device))
+
+
 def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
@@ -94,17 +99,17 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     arr = np.arange(start, end, step).astype(dtype.name)
-    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
+    return _finish(_on(arr, device), requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     arr = np.linspace(start, end, steps).astype((dtype or backend.default_float).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
+    return _finish(_on(arr, device), requires_grad)
 
 
 def _random(values, dtype, device, requires_grad):
     arr = values.astype((dtype or backend.default_float).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), requires_grad)
+    return _finish(_on(arr, device), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
@@ -122,13 +127,13 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
         low, high = 0, low
     rng = generator.rng if generator is not None else backend.get_rng()
     arr = rng.integers(low, high, size=tuple(size)).astype((dtype or backend.int64).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), False)
+    return _finish(_on(arr, device), False)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
     rng = generator.rng if generator is not None else backend.get_rng()
     arr = rng.permutation(n).astype((dtype or backend.int64).name)
-    return _finish(backend.from_numpy(arr, backend.device(device or backend.default_device)), False)
+    return _finish(_on(arr, device), False)
 
 
 class Generator:

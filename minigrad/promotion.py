@@ -13,12 +13,13 @@ plus a float64 scalar tensor stays float32, an int64 vector times 2.5 becomes th
 float dtype (a Python float counts as the default dtype), an int32 vector plus 7 stays int32.
 
 The engine applies the rule before an op runs: an op class declares ``promote`` (``COMMON``,
-``FLOAT``, ``WHERE`` or ``SAME``) and ``Op.apply`` calls ``promote_args``, which casts the
-tensor operands to the result dtype (a recorded, differentiable cast). The common case,
+``FLOAT``, ``WHERE``, ``SUBTRACT`` or ``SAME``) and ``Op.apply`` calls ``promote_args``,
+which casts the tensor operands to the result dtype (a recorded, differentiable cast, so a
+float32 input of a float64 result gets its gradient back in float32). The common case,
 operands already of one dtype, is a short loop that casts nothing.
 """
 from . import backend
-from .backend import bool_, dtype_of, float16, float32, float64, int8, int16, int32, int64, uint8
+from .backend import bool_, dtype_of, int8, int16, int64, uint8
 
 COMMON = "common"  # the promoted dtype (add, mul, maximum, remainder, comparisons ...)
 FLOAT = "float"    # the promoted dtype, integers and bool going to the default float
@@ -28,10 +29,6 @@ SUBTRACT = "subtract"  # COMMON, but no bool operand (torch refuses True - x)
 SAME = "same"      # no promotion: the operands must share a dtype (matmul, as in torch)
 
 # ----------------------------------------------------------------- the table
-
-_INTEGERS = (uint8, int8, int16, int32, int64)
-_FLOATS = (float16, float32, float64)
-
 
 def _category(d):
     return 2 if d.is_floating_point else 0 if d is bool_ else 1

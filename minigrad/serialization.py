@@ -36,7 +36,7 @@ from .tensor import Tensor
 FORMAT = "minigrad-checkpoint"
 VERSION = 1
 MANIFEST = "manifest.json"
-_DTYPES = {"float32", "float64", "int64", "int32", "uint8", "bool"}
+_DTYPES = set(backend.DTYPES)  # every dtype minigrad has (float16, int8 ... too)
 
 
 class CheckpointError(RuntimeError):

@@ -826,7 +826,7 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     def __format__(self, spec):
-        if self.numel() == 1 and spec:
+        if self.ndim == 0 or (self.numel() == 1 and spec):  # f"{loss}" prints the number
             return format(self.item(), spec)
         return format(repr(self), spec)
 

@@ -82,9 +82,7 @@ def test_scatter_of_distinct_positions_matches_torch(device):
 
 def test_scatter_builds_one_hot_rows_like_torch():
     labels = [2, 0, 1]
-    mg = minigrad.zeros(3, 4).scatter_(1, minigrad.tensor(labels).unsqueeze(1), 1.0) if hasattr(
-        minigrad.Tensor, "scatter_") else minigrad.zeros(3, 4).scatter(
-        1, minigrad.tensor(labels).unsqueeze(1), 1.0)
+    mg = minigrad.zeros(3, 4).scatter(1, minigrad.tensor(labels).unsqueeze(1), 1.0)
     th = torch.zeros(3, 4).scatter(1, torch.tensor(labels).unsqueeze(1), 1.0)
     assert mg.tolist() == th.tolist()
 
@@ -147,6 +145,8 @@ def test_gather_backward_agrees_with_finite_differences():
      "Index tensor must have the same number of dimensions as input tensor"),
     (lambda x: x.gather(1, minigrad.full((3, 4), 7)), RuntimeError,
      "index 7 is out of bounds for dimension 1 with size 4"),
+    (lambda x: x.gather(1, minigrad.full((3, 4), -1)), RuntimeError,
+     "index -1 is out of bounds for dimension 1 with size 4"),
     (lambda x: x.gather(1, minigrad.zeros(3, 4)), RuntimeError, "Expected dtype int64 for index"),
     (lambda x: x.index_select(0, minigrad.tensor([5])), IndexError, "index out of range in self"),
     (lambda x: x.index_select(0, minigrad.tensor([[1]])), IndexError,
@@ -159,3 +159,17 @@ def test_gather_backward_agrees_with_finite_differences():
 def test_indexing_misuse_raises_like_torch(call, error, message):
     with pytest.raises(error, match=message):
         call(minigrad.randn(3, 4))
+
+
+def test_in_place_forms_write_into_the_tensor_like_torch():
+    for lib in (minigrad, torch):
+        x = lib.zeros(3, 4)
+        same = x.scatter_(1, lib.tensor([[2], [0], [1]]), 1.0)
+        assert same is x
+        x.masked_fill_(x == 0, -1.0)
+        x.scatter_add_(0, lib.tensor([[0, 1, 2, 0]]), lib.ones(1, 4))
+        x.index_add_(1, lib.tensor([3]), lib.ones(3, 1), alpha=2)
+        if lib is torch:
+            assert x.tolist() == mg.tolist()
+        else:
+            mg = x

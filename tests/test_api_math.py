@@ -23,6 +23,7 @@ UNARY = {  # name: inputs hypothesis draws (the domain where torch's derivative 
     "rsqrt": S.positive_arrays(), "reciprocal": S.positive_arrays(), "square": S.arrays(),
     "floor": S.arrays(), "ceil": S.arrays(), "trunc": S.arrays(), "frac": S.arrays(),
     "sign": S.arrays(), "round": S.arrays(), "nan_to_num": S.arrays(),
+    "erf": S.arrays(), "erfc": S.arrays(),
 }
 
 
@@ -34,7 +35,7 @@ def test_unary_function_and_method_match_torch(name, device):
              device=device, name=f"Tensor.{name}")
 
 
-@pytest.mark.parametrize("name", ["sin", "tan", "asin", "acosh", "log2", "expm1", "rsqrt",
+@pytest.mark.parametrize("name", ["sin", "tan", "asin", "acosh", "log2", "expm1", "rsqrt", "erf",
                                   "reciprocal", "frac"])
 def test_unary_backward_agrees_with_finite_differences(name):
     x = minigrad.tensor([[1.2, 1.5], [1.7, 1.9]] if name == "acosh" else

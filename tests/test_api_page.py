@@ -1,4 +1,4 @@
-"""docs/api.md, the supported-API page, is what ``python -m parity.apipage`` prints from the code."""
+"""docs/api.md, the supported-API page, is what ``python -m parity.apipage`` prints."""
 import pathlib
 
 from parity.apipage import generate

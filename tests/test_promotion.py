@@ -86,7 +86,8 @@ def test_binary_function_of_every_dtype_pair_matches_torch(op):
     for da, db in itertools.product(DTYPES, DTYPES):
         _assert_same(lambda: fn(minigrad, _pair(minigrad, da, LEFT, False),
                                 _pair(minigrad, db, RIGHT, False)),
-                     lambda: fn(torch, _pair(torch, da, LEFT, False), _pair(torch, db, RIGHT, False)),
+                     lambda: fn(torch, _pair(torch, da, LEFT, False),
+                                _pair(torch, db, RIGHT, False)),
                      f"{op}({da}, {db})")
 
 

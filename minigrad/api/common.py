@@ -22,10 +22,9 @@ def wrap_dims(dim, ndim):
 
 
 def check_bounds(index, size, dim):
-    """Every entry of integer array ``index`` must lie in [-size, size)."""
-    if index.size == 0 if hasattr(index, "size") and isinstance(index.size, int) else False:
-        return
+    """Every entry of integer array ``index`` must lie in [0, size), as torch's gather and
+    scatter require (no negative positions)."""
     host = backend.to_numpy(index)
-    if host.size and (host.max() >= size or host.min() < -size):
+    if host.size and (host.max() >= size or host.min() < 0):
         bad = int(host.max() if host.max() >= size else host.min())
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")

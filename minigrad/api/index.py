@@ -21,7 +21,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     if idx.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     check_bounds(idx, input.shape[d] if input.ndim else 1, d)
-    return I.Gather.apply(input, dim=d, index=idx % max(input.shape[d] if input.ndim else 1, 1))
+    return I.Gather.apply(input, dim=d, index=idx)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -37,7 +37,7 @@ def _scatter_args(input, dim, index, src, what):
     if idx.ndim != input.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     check_bounds(idx, input.shape[d], d)
-    return d, idx % max(input.shape[d], 1)
+    return d, idx
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -132,12 +132,38 @@ def nonzero(input, *, as_tuple=False):
     return Tensor._make(xp.stack(found, axis=1), None)
 
 
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (gradients follow the choice);
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    from ..functions import where as where3
+    return where3(condition, input, other)
+
+
+def _where_method(self, condition, other):
+    """x.where(condition, y) is where(condition, x, y)."""
+    return where(condition, self, other)
+
+
 def argwhere(input):
     """nonzero(input) as an (n, ndim) tensor."""
     return nonzero(input)
 
 
+def _in_place(fn, name):
+    """The in-place form (``masked_fill_`` ...): the result written into self with ``copy_``."""
+    def method(self, *args, **kwargs):
+        return self.copy_(fn(self.detach(), *args, **kwargs))
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place {fn.__name__}: self becomes {fn.__name__}(self, ...)."
+    return method
+
+
 METHODS = {name: globals()[name] for name in (
     "gather take_along_dim scatter scatter_add index_select index_add masked_fill masked_select "
     "nonzero argwhere").split()}
-__all__ = list(METHODS)
+METHODS["where"] = _where_method
+METHODS.update({f"{name}_": _in_place(globals()[name], f"{name}_") for name in (
+    "masked_fill", "scatter", "scatter_add", "index_add")})
+__all__ = [n for n in METHODS if not n.endswith("_")]  # (where: the function, not the method)

@@ -3,7 +3,6 @@ inner, einsum (all made of matmul, broadcasting, or the einsum op)."""
 import string
 
 from ..ops import linalg as L
-from ..tensor import Tensor
 
 
 def mm(input, mat2):

@@ -30,6 +30,12 @@ log1p = _unary(M.Log1p, "log1p", "log(1 + x), accurate for small x.")
 exp2 = _unary(M.Exp2, "exp2", "Element-wise 2^x.")
 expm1 = _unary(M.Expm1, "expm1", "e^x - 1, accurate for small x.")
 rsqrt = _unary(M.Rsqrt, "rsqrt", "1 / sqrt(x).")
+erf = _unary(M.Erf, "erf", "The error function, 2 / sqrt(pi) * integral of exp(-t^2) from 0 to x.")
+
+
+def erfc(input):
+    """1 - erf(x)."""
+    return 1 - erf(input)
 reciprocal = _unary(M.Reciprocal, "reciprocal", "1 / x (integers give floats).")
 floor = _unary(M.Floor, "floor", "Largest integer <= x (zero gradient).")
 ceil = _unary(M.Ceil, "ceil", "Smallest integer >= x (zero gradient).")
@@ -144,15 +150,42 @@ def _no_grad(fn, name, doc):
 
 isnan = _no_grad(lambda xp, x: xp.isnan(x), "isnan", "True where x is NaN.")
 isinf = _no_grad(lambda xp, x: xp.isinf(x), "isinf", "True where x is +inf or -inf.")
-isfinite = _no_grad(lambda xp, x: xp.isfinite(x), "isfinite", "True where x is neither inf nor NaN.")
+isfinite = _no_grad(lambda xp, x: xp.isfinite(x), "isfinite",
+                    "True where x is neither inf nor NaN.")
 isposinf = _no_grad(lambda xp, x: x == float("inf"), "isposinf", "True where x is +inf.")
 isneginf = _no_grad(lambda xp, x: x == float("-inf"), "isneginf", "True where x is -inf.")
 signbit = _no_grad(lambda xp, x: xp.signbit(x) if xp.isdtype(x.dtype, "real floating")
                    else x < 0, "signbit", "True where the sign bit is set (-0.0 included).")
 
 
+def _logical(name, doc, fn):
+    def f(input, other):
+        xp = input.device.xp
+        a = input.data if input.data.dtype == xp.bool else input.data != 0
+        b = other.data if isinstance(other, Tensor) else xp.asarray(other)
+        b = b if b.dtype == xp.bool else b != 0
+        return Tensor._make(fn(xp, a, b), None)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
+
+logical_and = _logical("logical_and", "True where both are non-zero.",
+                       lambda xp, a, b: xp.logical_and(a, b))
+logical_or = _logical("logical_or", "True where either is non-zero.",
+                      lambda xp, a, b: xp.logical_or(a, b))
+logical_xor = _logical("logical_xor", "True where exactly one is non-zero.",
+                       lambda xp, a, b: xp.logical_xor(a, b))
+
+
+def logical_not(input):
+    """True where input is zero."""
+    return Tensor._make(input.data == 0 if input.data.dtype != input.device.xp.bool else
+                        input.device.xp.logical_not(input.data), None)
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|input - other| <= atol + rtol * |other| element-wise; an infinity is close only to itself."""
+    """|input - other| <= atol + rtol * |other| element-wise (an infinity: only to itself)."""
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
     a, b = a.data, (b.data if isinstance(b, Tensor) else b)
@@ -173,9 +206,11 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 METHODS = {name: globals()[name] for name in (
     "sin cos tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh "
-    "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt reciprocal floor ceil trunc fix frac "
+    "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc "
+    "fix frac "
     "sign round square atan2 arctan2 remainder fmod floor_divide div divide true_divide lerp "
-    "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose"
+    "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose "
+    "logical_and logical_or logical_xor logical_not"
 ).split()}
 METHODS.update(__mod__=remainder, __floordiv__=floor_divide,
                __rmod__=lambda self, other: remainder(_operand(other, self), self),

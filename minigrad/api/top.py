@@ -61,6 +61,26 @@ class accelerator:
         return 1 if backend.cuda_is_available() else 0
 
 
-METHODS = {"is_nonzero": is_nonzero}
+def half(self):
+    """self.to(float16)."""
+    return self.to(backend.float16)
+
+
+def short(self):
+    """self.to(int16)."""
+    return self.to(backend.int16)
+
+
+def char(self):
+    """self.to(int8)."""
+    return self.to(backend.int8)
+
+
+def byte(self):
+    """self.to(uint8)."""
+    return self.to(backend.uint8)
+
+
+METHODS = {"is_nonzero": is_nonzero, "half": half, "short": short, "char": char, "byte": byte}
 __all__ = ["set_default_device", "get_default_device", "set_printoptions",
            "is_floating_point", "is_nonzero", "accelerator"]

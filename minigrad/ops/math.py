@@ -7,7 +7,7 @@ as torch does (``torch.sin(int_tensor)`` is float32); rounding ops keep integer 
 import math
 
 from ..autograd import Op
-from ..backend import device_of, fmod
+from ..backend import device_of, erf, fmod
 from ..promotion import COMMON, FLOAT, refuse_bool
 
 
@@ -173,6 +173,20 @@ class Atanh(Op):
 
     def backward(ctx, g):
         return g / (1 - ctx.x * ctx.x)
+
+
+class Erf(Op):
+    """d erf(x) = g * 2 / sqrt(pi) * exp(-x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return erf(x)
+
+    def backward(ctx, g):
+        x = ctx.x
+        return g * (2 / math.sqrt(math.pi)) * _xp(g).exp(-x * x)
 
 
 # ------------------------------------------------------- exponentials and logarithms

@@ -1,8 +1,8 @@
 """Element-wise math with torch's names: trigonometry, logarithms, rounding, division modes,
 interpolation, and the tests for nan, inf and closeness."""
-from .. import backend, promotion
+from .. import backend, functions, promotion
 from ..ops import elementwise as E, math as M
-from ..tensor import Tensor, _operand
+from ..tensor import Tensor, _operand, _refuse_bool_clamp
 
 
 def _unary(op, name, doc):
@@ -46,9 +46,7 @@ sign = _unary(M.Sign, "sign", "-1, 0 or 1 (zero gradient).")
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 
 
-def round(input, *, decimals=0):
-    """Round half to even, to ``decimals`` places (zero gradient), as torch does."""
-    return M.Round.apply(input, decimals=decimals)
+round = functions.round  # half to even, to ``decimals`` places, zero gradient
 
 
 def square(input):
@@ -110,17 +108,11 @@ def clamp(input, min=None, max=None):
     """Limit values to [min, max]; the bounds may be numbers or tensors (broadcast)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if not isinstance(min, Tensor) and not isinstance(max, Tensor):
-        if isinstance(min, float) or isinstance(max, float):
-            input = input.to(promotion.result_type(input, *(b for b in (min, max)
-                                                              if b is not None)))
-        return E.Clamp.apply(input, min=min, max=max)
-    out = input
-    if min is not None:
-        out = E.Where.apply((out < min).data, min, out)  # x below min: min's gradient
-    if max is not None:
-        out = E.Where.apply((out > max).data, max, out)
-    return out
+    _refuse_bool_clamp(input, min, max)
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor) and (
+            isinstance(min, float) or isinstance(max, float)):
+        input = input.to(promotion.result_type(input, *(b for b in (min, max) if b is not None)))
+    return E.Clamp.apply(input, min, max)
 
 
 clip = clamp
@@ -198,10 +190,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return Tensor._make(close, None)
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True when every element of input is close to other's (see isclose)."""
-    close = isclose(input, other, rtol, atol, equal_nan).data
-    return bool(input.device.xp.all(close))
+allclose = functions.allclose  # True when every element of input is close to other's
 
 
 METHODS = {name: globals()[name] for name in (

@@ -6,7 +6,7 @@ import warnings
 
 from .. import backend
 from ..ops import cumulative as C, math as M
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_uint8_if
 from .common import wrap_dim, wrap_dims
 from .index import gather
 
@@ -142,7 +142,8 @@ def _logical(input, dim, keepdim, name):
     axes = wrap_dims(dim, input.ndim) if input.ndim else None
     if dim is None:
         keepdim = False
-    return Tensor._make(getattr(xp, name)(data, axis=axes, keepdims=keepdim), None)
+    out = getattr(xp, name)(data, axis=axes, keepdims=keepdim)
+    return Tensor._make(_as_uint8_if(out, input), None)  # uint8 stays uint8, as in torch
 
 
 def count_nonzero(input, dim=None):

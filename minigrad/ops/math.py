@@ -314,17 +314,6 @@ class Trunc(_Step):
         return _xp(x).trunc(x)
 
 
-class Round(_Step):
-    """d round(x) = 0   (halves go to the even neighbour, as in torch)"""
-
-    def forward(ctx, x, decimals=0):
-        xp = _xp(x)
-        if decimals == 0 or not xp.isdtype(x.dtype, "real floating"):
-            return xp.round(x)
-        scale = 10.0 ** decimals
-        return xp.round(x * scale) / scale
-
-
 class Sign(_Step):
     """d sign(x) = 0"""
 

@@ -16,19 +16,6 @@ def _xp(a):
     return device_of(a).xp
 
 
-_float_dtypes = set()  # the backend dtype objects already seen to be floating point
-
-
-def _floating(x):
-    """``x`` itself when floating point; integers and bools in the default float dtype,
-    as PyTorch computes ``sqrt``, ``exp``, ``sigmoid``... of them."""
-    if x.dtype in _float_dtypes:
-        return x
-    if dtype_of(x).is_floating_point:
-        _float_dtypes.add(x.dtype)
-        return x
-    xp = _xp(x)
-    return xp.astype(x, backend_dtype(default_float, xp))
 
 
 class Add(Op):
@@ -187,7 +174,7 @@ class Exp(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.out = _xp(x).exp(_floating(x))
+        ctx.out = _xp(x).exp(x)
         return ctx.out
 
     def backward(ctx, g):
@@ -200,7 +187,7 @@ class Log(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.x = x = _floating(x)
+        ctx.x = x
         return _xp(x).log(x)
 
     def backward(ctx, g):
@@ -213,7 +200,7 @@ class Sqrt(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.out = _xp(x).sqrt(_floating(x))
+        ctx.out = _xp(x).sqrt(x)
         return ctx.out
 
     def backward(ctx, g):
@@ -260,7 +247,7 @@ class Clamp(Op):
         zero = xp.zeros((), dtype=g.dtype)
         g_x = xp.where(ctx.inside, g, zero)  # selected: 0 outside even where g is infinite
         if not any(ctx.needs_input_grad[1:]):
-            return g_x
+            return g_x, None, None
         x, lo, hi = ctx.x, ctx.min, ctx.max
         g_lo = g_hi = None
         if lo is not None:  # lo wins where x is below it (and below hi, when there is one)
@@ -296,7 +283,6 @@ class Sigmoid(Op):
 
     def forward(ctx, x):
         xp = _xp(x)
-        x = _floating(x)
         # exp of a non-positive number never overflows: use e^-|x| on both sides.
         e = xp.exp(-xp.abs(x))
         ctx.out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
@@ -313,7 +299,7 @@ class Tanh(Op):
     promote = FLOAT
 
     def forward(ctx, x):
-        ctx.out = _xp(x).tanh(_floating(x))
+        ctx.out = _xp(x).tanh(x)
         return ctx.out
 
     def backward(ctx, g):

@@ -8,7 +8,7 @@ from ..autograd import Op
 from .. import backend
 from ..backend import device_of
 from ..dims import wrap_dim, wrap_dims
-from .elementwise import _floating
+from ..promotion import FLOAT
 
 
 def _xp(a):
@@ -174,9 +174,10 @@ def _softmax_axis(dim, ndim):
 class LogSumExp(Op):
     """d logsumexp(x) = g * softmax(x)  along dim"""
 
+    promote = FLOAT  # integers and bools in the default float dtype, as in torch
+
     def forward(ctx, x, dim, keepdim=False):
         xp = _xp(x)
-        x = _floating(x)
         if isinstance(dim, (tuple, list)) and not dim and x.size and x.ndim and not keepdim:
             # torch reduces every dim, then fails to write the result (keepdim=True works)
             raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "

@@ -40,7 +40,7 @@ def check_loss(mg_fn, th_fn, inputs, device):
     ("smooth_l1 beta 0", F.smooth_l1_loss, TF.smooth_l1_loss, dict(beta=0.0)),
     ("huber", F.huber_loss, TF.huber_loss, {}),
     ("huber delta 2", F.huber_loss, TF.huber_loss, dict(delta=2.0)),
-], ids=lambda v: v if isinstance(v, str) else "")
+], ids=["l1", "smooth_l1", "smooth_l1 beta 0.5", "smooth_l1 beta 0", "huber", "huber delta 2"])
 def test_regression_loss_matches_torch(name, mg_fn, th_fn, kw, reduction, device):
     shapes = st.sampled_from([(5,), (3, 4)])
     # targets on a half-step grid so that |d| lands on beta/delta exactly, now and then

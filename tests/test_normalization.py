@@ -219,3 +219,14 @@ def test_normalization_layers_keep_float32(device):
         assert layer(x).dtype == minigrad.float32
         layer.eval()
         assert layer(x).dtype == minigrad.float32
+
+
+def test_functional_group_norm_matches_torch_over_drawn_shapes(device):
+    groups = {1: 1, 3: 3, 4: 2, 6: 3}  # channels -> groups
+    shapes = st.sampled_from([(2, 4, 3), (3, 6, 2, 2), (1, 4, 5), (2, 3), (2, 6, 1, 3),
+                              (2, 1, 4)])
+    check_op(lambda x, w, b: F.group_norm(x, groups[x.shape[1]], w[:x.shape[1]],
+                                          b[:x.shape[1]]),
+             lambda x, w, b: torch.nn.functional.group_norm(x, groups[x.shape[1]],
+                                                            w[:x.shape[1]], b[:x.shape[1]]),
+             S.arrays(shapes), S.arrays((6,)), S.arrays((6,)), device=device, max_examples=15)

@@ -40,7 +40,7 @@ def check_loss(mg_fn, th_fn, inputs, device):
     ("smooth_l1 beta 0", F.smooth_l1_loss, TF.smooth_l1_loss, dict(beta=0.0)),
     ("huber", F.huber_loss, TF.huber_loss, {}),
     ("huber delta 2", F.huber_loss, TF.huber_loss, dict(delta=2.0)),
-], ids=lambda v: v if isinstance(v, str) else "")
+], ids=["l1", "smooth_l1", "smooth_l1 beta 0.5", "smooth_l1 beta 0", "huber", "huber delta 2"])
 def test_regression_loss_matches_torch(name, mg_fn, th_fn, kw, reduction, device):
     shapes = st.sampled_from([(5,), (3, 4)])
     # targets on a half-step grid so that |d| lands on beta/delta exactly, now and then
@@ -135,6 +135,11 @@ def test_cosine_similarity_and_normalize_match_torch(device):
     check_op(lambda a: F.normalize(a), lambda a: TF.normalize(a), (3, 4), device=device)
     check_op(lambda a: F.normalize(a, p=1.0, dim=0), lambda a: TF.normalize(a, p=1.0, dim=0),
              (3, 4), device=device)
+    zero_rows = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 3.0]])  # gradient 1/eps, not nan
+    check_op(lambda a: F.normalize(a), lambda a: TF.normalize(a), zero_rows, device=device,
+             rtol=1e-9, atol=1e-3)
+    check_op(lambda a, b: F.cosine_similarity(a, b), lambda a, b: TF.cosine_similarity(a, b),
+             zero_rows, zero_rows[::-1].copy(), device=device, atol=1e-3)
     check_op(lambda a, b: nn.CosineSimilarity(dim=0)(a, b),
              lambda a, b: torch.nn.CosineSimilarity(dim=0)(a, b), (6,), (6,), device=device)
 

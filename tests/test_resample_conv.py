@@ -179,3 +179,59 @@ def test_conv_transpose2d_rejects_output_padding_not_below_stride_or_dilation():
                                            "or dilation"):
         F.conv_transpose2d(minigrad.zeros(1, 1, 3, 3), minigrad.zeros(1, 1, 2, 2), stride=2,
                            output_padding=2)
+
+
+@st.composite
+def conv_transpose_cases(draw):
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    # output_padding below stride or dilation, as torch requires
+    output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    h, w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    out_h = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
+    out_w = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
+    if out_h < 1 or out_w < 1:
+        padding = (0, 0)
+    cin, cout = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    x = draw(S.arrays(st.just((draw(st.integers(1, 2)), cin, h, w))))
+    weight = draw(S.arrays(st.just((cin, cout, kh, kw))))
+    bias = draw(st.one_of(st.none(), S.arrays(st.just((cout,)))))
+    return x, weight, bias, dict(stride=stride, padding=padding, output_padding=output_padding,
+                                 dilation=dilation)
+
+
+def test_conv_transpose2d_matches_torch_over_drawn_settings(device):
+    # check_op compares the values here; the gradients are compared per setting above
+    def mg(c):
+        b = None if c[2] is None else minigrad.tensor(c[2], device=device)
+        return F.conv_transpose2d(minigrad.tensor(c[0], device=device),
+                                  minigrad.tensor(c[1], device=device), b, **c[3])
+
+    def th(c):
+        b = None if c[2] is None else torch.tensor(c[2])
+        return TF.conv_transpose2d(torch.tensor(c[0]), torch.tensor(c[1]), b, **c[3])
+
+    check_op(mg, th, conv_transpose_cases(), device=device, max_examples=30)
+
+
+def test_conv_transpose2d_gradients_pass_finite_difference_gradcheck():
+    from minigrad.autograd import gradcheck
+    rng = np.random.default_rng(0)
+    x = minigrad.tensor(rng.standard_normal((1, 2, 3, 3)), requires_grad=True)
+    w = minigrad.tensor(rng.standard_normal((2, 3, 2, 2)), requires_grad=True)
+    b = minigrad.tensor(rng.standard_normal(3), requires_grad=True)
+    assert gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1,
+                                                        output_padding=1), (x, w, b))
+
+
+@pytest.mark.parametrize("mode,align_corners", [("nearest", None), ("bilinear", False),
+                                                ("bilinear", True)])
+def test_interpolate_matches_torch_over_drawn_sizes(mode, align_corners, device):
+    check_op(lambda x, size: F.interpolate(x, size=size, mode=mode, align_corners=align_corners),
+             lambda x, size: TF.interpolate(x, size=size, mode=mode,
+                                            align_corners=align_corners),
+             S.arrays(st.sampled_from([(1, 2, 3, 4), (2, 1, 5, 2), (1, 1, 1, 3)])),
+             st.lists(st.integers(1, 9), min_size=2, max_size=2), device=device,
+             max_examples=20)

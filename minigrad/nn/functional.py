@@ -382,8 +382,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
-    n1 = (x1 * x1).sum(dim, keepdim=True).sqrt().clamp(min=eps)
-    n2 = (x2 * x2).sum(dim, keepdim=True).sqrt().clamp(min=eps)
+    n1 = _euclidean_norm(x1, dim).clamp(min=eps)
+    n2 = _euclidean_norm(x2, dim).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
@@ -392,10 +392,18 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         raise NotImplementedError("minigrad's normalize has no out= argument")
     if p == 2:
-        norm = (input * input).sum(dim, keepdim=True).sqrt()
+        norm = _euclidean_norm(input, dim)
     else:
         norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return input / norm.clamp(min=eps)
+
+
+def _euclidean_norm(x, dim):
+    """sqrt(sum(x^2)) along ``dim`` (kept), whose gradient at a zero vector is 0, as
+    PyTorch's vector_norm's (plain sqrt would give 0 * inf = nan there)."""
+    squares = (x * x).sum(dim, keepdim=True)
+    positive = (squares > 0).data
+    return _where(positive, _where(positive, squares, 1.0).sqrt(), 0.0)
 
 
 def _where(condition, input, other):

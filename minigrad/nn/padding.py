@@ -63,11 +63,11 @@ def pad(input, pad, mode="constant", value=None):
 
 class _Pad2d(Module):
     mode = "constant"
+    value = None
 
-    def __init__(self, padding, value=None):
+    def __init__(self, padding):
         super().__init__()
         self.padding = tuple(padding) if isinstance(padding, (tuple, list)) else (padding,) * 4
-        self.value = value
 
     def forward(self, input):
         return pad(input, self.padding, self.mode, self.value)
@@ -79,12 +79,15 @@ class _Pad2d(Module):
 class ZeroPad2d(_Pad2d):
     """Pad the last two dims with zeros: ``padding`` an int or (left, right, top, bottom)."""
 
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
+    value = 0.0
 
 
 class ConstantPad2d(_Pad2d):
     """Pad the last two dims with ``value``."""
+
+    def __init__(self, padding, value):
+        super().__init__(padding)
+        self.value = value
 
     def extra_repr(self):
         return f"padding={self.padding}, value={self.value}"

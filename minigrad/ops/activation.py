@@ -37,13 +37,15 @@ class ELU(Op):
     def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
         xp = _xp(x)
         ctx.x, ctx.conf = x, (alpha, scale, input_scale)
-        return xp.where(x > 0, x * scale, xp.expm1(x * input_scale) * (alpha * scale))
+        negative = xp.minimum(x, xp.zeros((), dtype=x.dtype))  # (exp never overflows)
+        return xp.where(x > 0, x * scale, xp.expm1(negative * input_scale) * (alpha * scale))
 
     def backward(ctx, g):
         xp = _xp(g)
         alpha, scale, s = ctx.conf
         x = ctx.x
-        return xp.where(x > 0, g * scale, g * ((alpha * scale * s) * xp.exp(x * s)))
+        negative = xp.minimum(x, xp.zeros((), dtype=x.dtype))
+        return xp.where(x > 0, g * scale, g * ((alpha * scale * s) * xp.exp(negative * s)))
 
 
 class Hardtanh(Op):

@@ -84,7 +84,8 @@ def plot(args, result, out):
 
 
 def main(argv=None):
-    args = common.parse_args(argv, "mnist_modern_cnn", __doc__, epochs=3, quick_epochs=1)
+    args = common.parse_args(argv, "mnist_modern_cnn", __doc__, epochs=3, quick_epochs=1,
+                             mnist=True)
     return common.run(args, train, plot)
 
 

@@ -481,12 +481,14 @@ def argsort(x, axis, descending=False):
     result (descending, ties now in their original order) and map positions back.
     """
     xp = device_of(x).xp
-    if not descending:
-        return xp.argsort(x, axis=axis, stable=True)
     if not has_strides(x):  # the standard's argsort has descending
-        return xp.argsort(x, axis=axis, descending=True, stable=True)
+        return xp.argsort(x, axis=axis, descending=descending, stable=True)
+    # CuPy's argsort is always stable and takes no ``stable``; NumPy's needs it
+    stable = {} if type(x).__module__.startswith("cupy") else {"stable": True}
+    if not descending:
+        return xp.argsort(x, axis=axis, **stable)
     n = x.shape[axis]
-    return (n - 1) - xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
+    return (n - 1) - xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, **stable), axis=axis)
 
 
 def einsum(spec, *arrays):

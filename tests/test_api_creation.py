@@ -41,9 +41,9 @@ def test_random_likes_follow_the_input():
     assert 0 <= minigrad.rand_like(x).min().item() and minigrad.rand_like(x).max().item() < 1
 
 
-def test_set_default_device_moves_new_tensors_there():
+def test_set_default_device_moves_new_tensors_there(strict_device):
     try:
-        minigrad.set_default_device("strict")
+        minigrad.set_default_device(strict_device)
         assert minigrad.get_default_device() == minigrad.device("strict")
         for t in (minigrad.zeros(2), minigrad.tensor([1.0]), minigrad.randn(2), minigrad.eye(2),
                   minigrad.arange(3), minigrad.full((2,), 1.0)):

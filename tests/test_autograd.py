@@ -289,7 +289,7 @@ def test_a_saved_array_written_through_a_view_is_detected_on_every_device(device
         y.sum().backward()
 
 
-def test_a_gradient_on_the_wrong_device_is_an_invalid_gradient_as_in_torch():
+def test_a_gradient_on_the_wrong_device_is_an_invalid_gradient_as_in_torch(strict_device):
     class OtherDevice(minigrad.autograd.Function):
         @staticmethod
         def forward(ctx, x):

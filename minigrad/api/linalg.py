@@ -2,6 +2,7 @@
 inner, einsum (all made of matmul, broadcasting, or the einsum op)."""
 import string
 
+from .. import backend
 from ..ops import linalg as L
 
 
@@ -62,6 +63,8 @@ def inner(input, other):
     """Sum over the last dims of both (a scalar times a tensor when one is 0-d)."""
     if input.ndim == 0 or other.ndim == 0:
         return input * other
+    if input.ndim == other.ndim == 1 and input.dtype is other.dtype is backend.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     return _inner(input, other)
 
 

@@ -50,7 +50,9 @@ round = functions.round  # half to even, to ``decimals`` places, zero gradient
 
 
 def square(input):
-    """x * x."""
+    """x * x (bools square to int64, as in torch)."""
+    if input.dtype is backend.bool_:
+        input = input.to(backend.int64)
     return input * input
 
 
@@ -181,6 +183,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
     a, b = a.data, (b.data if isinstance(b, Tensor) else b)
+    if a.dtype == xp.bool:  # (no subtraction of bools: close means equal)
+        return Tensor._make(a == b, None)
     near = xp.abs(a - b) <= atol + rtol * xp.abs(b)
     if xp.isdtype(a.dtype, "real floating"):
         near = near & xp.isfinite(a) & xp.isfinite(b)  # an infinity is close only to itself

@@ -6,6 +6,7 @@ import warnings
 
 from .. import backend
 from ..ops import cumulative as C, math as M
+from ..promotion import KERNEL_NAMES, refuse_integral
 from ..tensor import Tensor, _as_uint8_if
 from .common import wrap_dim, wrap_dims
 from .index import gather
@@ -49,6 +50,7 @@ def cumprod(input, dim, *, dtype=None):
 
 def logcumsumexp(input, dim):
     """log(cumsum(exp(x))) along ``dim``, shifted by the maximum so that exp cannot overflow."""
+    refuse_integral("logcumsumexp_out_cpu", input)
     d = wrap_dim(dim, input.ndim)
     m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
     xp = input.device.xp
@@ -67,10 +69,10 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         correction = 1 if unbiased is None or unbiased else 0
     if not input.dtype.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    axes = wrap_dims(dim, input.ndim)
+    axes = wrap_dims(_all_if_empty(dim), input.ndim)
     n = 1
     for a in axes:
-        n *= input.shape[a]
+        n *= input.shape[a] if input.ndim else 1  # (a 0-d tensor takes dim 0 and -1)
     if n - correction <= 0:
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
@@ -89,7 +91,12 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     return (var(input, dim, unbiased, keepdim, correction=correction),
-            input.mean(dim=wrap_dims(dim, input.ndim), keepdim=keepdim))
+            input.mean(dim=wrap_dims(_all_if_empty(dim), input.ndim), keepdim=keepdim))
+
+
+def _all_if_empty(dim):
+    """var and std over ``dim=[]`` reduce every dim, as in torch."""
+    return None if isinstance(dim, (tuple, list)) and not len(dim) else dim
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -104,10 +111,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
     At x = 0 the 2-norm's gradient is 0, as torch defines it.
     """
-    x = input if dtype is None else input.to(dtype)
-    if not x.dtype.is_floating_point:
+    if not input.dtype.is_floating_point:  # (the input's dtype, before any dtype= cast)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {x.dtype.name.capitalize()}")
+                           f"input. Got {KERNEL_NAMES[input.dtype.name]}")
+    x = input if dtype is None else input.to(dtype)
     axes = wrap_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0, None):
         return M.SafeSqrt.apply((x * x).sum(dim=axes, keepdim=keepdim))
@@ -140,8 +147,6 @@ def _logical(input, dim, keepdim, name):
     if data.dtype != xp.bool:
         data = data != 0
     axes = wrap_dims(dim, input.ndim) if input.ndim else None
-    if dim is None:
-        keepdim = False
     out = getattr(xp, name)(data, axis=axes, keepdims=keepdim)
     return Tensor._make(_as_uint8_if(out, input), None)  # uint8 stays uint8, as in torch
 
@@ -161,6 +166,9 @@ def median(input, dim=None, keepdim=False):
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
     goes to the median element, as in torch."""
     xp = input.device.xp
+    if input.dtype is backend.bool_:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
         order = xp.argsort(flat.data, stable=True)

@@ -90,11 +90,15 @@ def flip(input, dims):
 
 def fliplr(input):
     """flip(input, (1,)): left and right swapped."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
     """flip(input, (0,)): up and down swapped."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 
@@ -120,6 +124,9 @@ def repeat(input, *sizes):
     if len(sizes) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(sizes)}: {list(sizes)}")
     shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
     interleaved = [n for s in shape for n in (1, s)]
     expanded = [n for r, s in zip(sizes, shape) for n in (r, s)]
@@ -134,7 +141,16 @@ def tile(input, dims):
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
-    """Each element (or slice along ``dim``) repeated ``repeats`` times, in place."""
+    """Each element (or slice along ``dim``) repeated ``repeats`` times, in place;
+    ``repeat_interleave(repeats)`` alone repeats the indices 0, 1, ... (``repeats`` 1-d)."""
+    if repeats is None:
+        if input.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        input, repeats = Tensor(backend.from_numpy(np.arange(input.shape[0]), input.device)), input
+    if isinstance(repeats, int) and repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if isinstance(repeats, Tensor) and repeats.numel() and bool((repeats < 0).any()):
+        raise RuntimeError("repeats can not be negative")
     if dim is None:
         input, dim = input.reshape(-1), 0
     d = wrap_dim(dim, input.ndim)

@@ -13,6 +13,7 @@ from ..ops import elementwise as E
 from ..ops import nn as N
 from ..ops import reduce as R
 from ..ops.conv import conv2d, max_pool2d  # noqa: F401  (re-exported: F.conv2d, F.max_pool2d)
+from ..promotion import KERNEL_NAMES
 from ..tensor import Tensor
 
 __all__ = ["linear", "conv2d", "max_pool2d", "relu", "sigmoid", "tanh", "softmax",
@@ -391,6 +392,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim`` (unit vectors along that dim)."""
     if out is not None:
         raise NotImplementedError("minigrad's normalize has no out= argument")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {KERNEL_NAMES[input.dtype.name]}")
     if p == 2:
         norm = (input * input).sum(dim, keepdim=True).sqrt()
     else:

@@ -60,6 +60,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode not in ("nearest", "bilinear"):
         raise NotImplementedError(f"minigrad's interpolate supports 'nearest' and 'bilinear' "
                                   f"(got mode='{mode}')")
+    if size is None and scale_factor is None:  # (torch checks the arguments first)
+        raise ValueError("either size or scale_factor should be defined")
     if input.ndim != 4:
         raise NotImplementedError(f"Input Error: Only 4D input Tensors are supported by "
                                   f"minigrad's interpolate (got {input.ndim}D) for the modes: "

@@ -47,12 +47,14 @@ class ELU(Op):
 
 
 class Hardtanh(Op):
-    """d hardtanh(x) = g * 1[min_val < x < max_val]   (0 on the edges, unlike clamp)"""
+    """d hardtanh(x) = g * 1[not (x <= min_val or x >= max_val)]   (0 on the edges, unlike
+    clamp; 1 at NaN, as in PyTorch)"""
 
     def forward(ctx, x, min_val, max_val):
         xp = _xp(x)
-        ctx.inside = xp.astype((x > min_val) & (x < max_val), x.dtype)
-        return xp.clip(x, min_val, max_val)
+        ctx.inside = xp.astype(~((x <= min_val) | (x >= max_val)), x.dtype)
+        out = xp.clip(x, min_val, max_val)
+        return out if out.dtype == x.dtype else xp.astype(out, x.dtype)  # ints stay ints
 
     def backward(ctx, g):
         return g * ctx.inside

@@ -260,7 +260,7 @@ class Clamp(Op):
         zero = xp.zeros((), dtype=g.dtype)
         g_x = xp.where(ctx.inside, g, zero)  # selected: 0 outside even where g is infinite
         if not any(ctx.needs_input_grad[1:]):
-            return g_x
+            return g_x, None, None
         x, lo, hi = ctx.x, ctx.min, ctx.max
         g_lo = g_hi = None
         if lo is not None:  # lo wins where x is below it (and below hi, when there is one)

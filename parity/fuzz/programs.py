@@ -148,7 +148,7 @@ class Gen:
             vals = [self.draw.chance(0.5) for _ in range(n)]
         elif dtype == "uint8":
             vals = [self.draw.choice((0, 1, 2, 3, 127, 200, 255)) for _ in range(n)]
-        elif dtype in ("int64", "int32"):
+        elif dtype.startswith("int"):  # (int16 and int8 too: a step's output, like short())
             vals = [self.draw.int(-3, 3) for _ in range(n)]
         else:
             vals = []

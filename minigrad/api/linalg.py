@@ -42,6 +42,8 @@ def dot(input, tensor):
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D "
                            "tensors")
+    if input.dtype is backend.bool_ or tensor.dtype is backend.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     return input @ tensor
 
 
@@ -63,8 +65,12 @@ def inner(input, other):
     """Sum over the last dims of both (a scalar times a tensor when one is 0-d)."""
     if input.ndim == 0 or other.ndim == 0:
         return input * other
-    if input.ndim == other.ndim == 1 and input.dtype is other.dtype is backend.bool_:
-        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+    if input.dtype is backend.bool_ and other.dtype is backend.bool_:
+        kernel = "dot" if input.ndim == other.ndim == 1 else "addmm_impl_cpu_"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     return _inner(input, other)
 
 

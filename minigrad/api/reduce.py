@@ -50,8 +50,10 @@ def cumprod(input, dim, *, dtype=None):
 
 def logcumsumexp(input, dim):
     """log(cumsum(exp(x))) along ``dim``, shifted by the maximum so that exp cannot overflow."""
-    refuse_integral("logcumsumexp_out_cpu", input)
     d = wrap_dim(dim, input.ndim)
+    refuse_integral("logcumsumexp_out_cpu", input)
+    if not input.numel():
+        return input.clone()
     m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
     xp = input.device.xp
     m = Tensor._make(xp.where(xp.isfinite(m.data), m.data, xp.zeros((), dtype=m.data.dtype)),
@@ -114,6 +116,13 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if not input.dtype.is_floating_point:  # (the input's dtype, before any dtype= cast)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {KERNEL_NAMES[input.dtype.name]}")
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but "
+                           f"got {KERNEL_NAMES[dtype.name]}")
+    if dtype is not None and dtype.itemsize < input.dtype.itemsize:
+        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_CAPS[input.dtype.name]}"
+                           f") should be convertible without narrowing to the specified dtype "
+                           f"({_CAPS[dtype.name]})")
     x = input if dtype is None else input.to(dtype)
     axes = wrap_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0, None):
@@ -131,6 +140,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return (x.abs() ** p).sum(dim=axes, keepdim=keepdim) ** (1.0 / p)
 
 
+_CAPS = {"float64": "Double", "float32": "Float", "float16": "Half"}
+
+
 def all(input, dim=None, keepdim=False):
     """True where every element (along ``dim``, an int or a tuple) is non-zero."""
     return _logical(input, dim, keepdim, "all")
@@ -146,7 +158,9 @@ def _logical(input, dim, keepdim, name):
     data = input.data
     if data.dtype != xp.bool:
         data = data != 0
-    axes = wrap_dims(dim, input.ndim) if input.ndim else None
+    axes = wrap_dims(dim, input.ndim)  # (checked on a 0-d tensor too)
+    if not input.ndim:
+        axes = None
     out = getattr(xp, name)(data, axis=axes, keepdims=keepdim)
     return Tensor._make(_as_uint8_if(out, input), None)  # uint8 stays uint8, as in torch
 
@@ -154,7 +168,9 @@ def _logical(input, dim, keepdim, name):
 def count_nonzero(input, dim=None):
     """How many elements (along ``dim``) are non-zero, as int64."""
     xp = input.device.xp
-    axes = wrap_dims(dim, input.ndim) if input.ndim else None
+    axes = wrap_dims(_all_if_empty(dim), input.ndim)  # (checked on a 0-d tensor too)
+    if not input.ndim:
+        axes = None
     return Tensor._make(xp.sum(xp.astype(input.data != 0, xp.int64), axis=axes), None)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import backend
 from ..ops import elementwise as E, reorder as R
+from ..promotion import KERNEL_NAMES
 from ..tensor import Tensor
 from .common import wrap_dim, wrap_dims
 from .index import index_select
@@ -124,10 +125,11 @@ def repeat(input, *sizes):
     if len(sizes) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
-    if any(r < 0 for r in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension "
-                           f"{min(sizes)}: {list(sizes)}")
     shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
+    target = [r * s for r, s in zip(sizes, shape)]
+    if any(n < 0 for n in target):  # (-1 times an empty dim is 0: allowed, as in torch)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(target)}: "
+                           f"{target}")
     interleaved = [n for s in shape for n in (1, s)]
     expanded = [n for r, s in zip(sizes, shape) for n in (r, s)]
     return input.reshape(interleaved).expand(expanded).reshape(
@@ -147,6 +149,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if input.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         input, repeats = Tensor(backend.from_numpy(np.arange(input.shape[0]), input.device)), input
+    if isinstance(repeats, Tensor) and repeats.dtype.name not in ("int64", "int32"):
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                  f"'{KERNEL_NAMES[repeats.dtype.name]}'")
     if isinstance(repeats, int) and repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
     if isinstance(repeats, Tensor) and repeats.numel() and bool((repeats < 0).any()):

@@ -43,7 +43,8 @@ class ELU(Op):
         xp = _xp(g)
         alpha, scale, s = ctx.conf
         x = ctx.x
-        return xp.where(x > 0, g * scale, g * ((alpha * scale * s) * xp.exp(x * s)))
+        # (x <= 0 picks the negative side, so that x = NaN takes g * scale, as in torch)
+        return xp.where(x <= 0, g * ((alpha * scale * s) * xp.exp(x * s)), g * scale)
 
 
 class Hardtanh(Op):

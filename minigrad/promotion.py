@@ -229,7 +229,8 @@ def _check_no_bool(operands):
 
 
 KERNEL_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                 "uint8": "Byte", "bool": "Bool"}
+                 "uint8": "Byte", "bool": "Bool", "float64": "Double", "float32": "Float",
+                 "float16": "Half"}
 
 
 def refuse_integral(kernel, t):

@@ -120,9 +120,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but "
                            f"got {KERNEL_NAMES[dtype.name]}")
     if dtype is not None and dtype.itemsize < input.dtype.itemsize:
-        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_CAPS[input.dtype.name]}"
+        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({KERNEL_NAMES[input.dtype.name]}"
                            f") should be convertible without narrowing to the specified dtype "
-                           f"({_CAPS[dtype.name]})")
+                           f"({KERNEL_NAMES[dtype.name]})")
     x = input if dtype is None else input.to(dtype)
     axes = wrap_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0, None):
@@ -138,9 +138,6 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == 1:
         return x.abs().sum(dim=axes, keepdim=keepdim)
     return (x.abs() ** p).sum(dim=axes, keepdim=keepdim) ** (1.0 / p)
-
-
-_CAPS = {"float64": "Double", "float32": "Float", "float16": "Half"}
 
 
 def all(input, dim=None, keepdim=False):
@@ -182,7 +179,7 @@ def median(input, dim=None, keepdim=False):
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
     goes to the median element, as in torch."""
     xp = input.device.xp
-    if input.dtype is backend.bool_:
+    if input.dtype is backend.bool_ and input.numel():
         kernel = "median_cpu" if dim is None else "median_out"
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:

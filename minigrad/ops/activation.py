@@ -43,8 +43,9 @@ class ELU(Op):
         xp = _xp(g)
         alpha, scale, s = ctx.conf
         x = ctx.x
-        # (x <= 0 picks the negative side, so that x = NaN takes g * scale, as in torch)
-        return xp.where(x <= 0, g * ((alpha * scale * s) * xp.exp(x * s)), g * scale)
+        # At x = NaN torch's elu and celu pass g (x <= 0 is false), its selu gives NaN
+        negative = x <= 0 if scale == 1 else ~(x > 0)
+        return xp.where(negative, g * ((alpha * scale * s) * xp.exp(x * s)), g * scale)
 
 
 class Hardtanh(Op):
@@ -53,12 +54,13 @@ class Hardtanh(Op):
 
     def forward(ctx, x, min_val, max_val):
         xp = _xp(x)
-        ctx.inside = xp.astype(~((x <= min_val) | (x >= max_val)), x.dtype)
+        ctx.inside = ~((x <= min_val) | (x >= max_val))
         out = xp.clip(x, min_val, max_val)
         return out if out.dtype == x.dtype else xp.astype(out, x.dtype)  # ints stay ints
 
     def backward(ctx, g):
-        return g * ctx.inside
+        xp = _xp(g)
+        return xp.where(ctx.inside, g, xp.zeros((), dtype=g.dtype))  # (0, even where g is inf)
 
 
 class Hardswish(Op):

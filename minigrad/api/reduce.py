@@ -5,6 +5,7 @@ import collections
 import warnings
 
 from .. import backend
+from ..autograd import is_grad_enabled
 from ..ops import cumulative as C, math as M
 from ..promotion import KERNEL_NAMES, refuse_integral
 from ..tensor import Tensor, _as_uint8_if
@@ -15,6 +16,8 @@ from .index import gather
 def _integer_to_int64(input, dtype):
     """``dtype`` if given; bool and integers accumulate in int64, as in torch."""
     if dtype is not None:
+        if input.requires_grad and is_grad_enabled() and not dtype.is_floating_point:
+            raise RuntimeError(f"Autograd not support dtype: {KERNEL_NAMES[dtype.name]}")
         return input.to(dtype)
     if not input.dtype.is_floating_point and input.dtype is not backend.int64:
         return input.to(backend.int64)
@@ -179,7 +182,10 @@ def median(input, dim=None, keepdim=False):
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
     goes to the median element, as in torch."""
     xp = input.device.xp
-    if input.dtype is backend.bool_ and input.numel():
+    if dim is not None and input.ndim and not input.shape[wrap_dim(dim, input.ndim)]:
+        raise IndexError(f"median(): Expected reduction dim {wrap_dim(dim, input.ndim)} to have "
+                         f"non-zero size.")
+    if input.dtype is backend.bool_:
         kernel = "median_cpu" if dim is None else "median_out"
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:

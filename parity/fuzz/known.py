@@ -5,7 +5,7 @@ from dataclasses import dataclass
 INPLACE = ("Tensor.add_", "Tensor.sub_", "Tensor.mul_", "Tensor.div_", "Tensor.copy_",
            "Tensor.fill_", "Tensor.zero_", "Tensor.clamp_", "Tensor.__iadd__", "Tensor.__isub__",
            "Tensor.__imul__", "Tensor.__itruediv__", "Tensor.__setitem__")
-RELU = ("relu", "Tensor.relu", "F.relu")
+RELU = ("relu", "Tensor.relu", "F.relu", "Tensor.relu_")
 ARGUMENT_PARSING = ("received an invalid combination of arguments", "missing 1 required",
                     "positional argument", "must be tuple of ints, not", "must be int, not",
                     "must be Tensor, not")
@@ -77,9 +77,10 @@ KNOWN = [
           when=lambda d: "0.5" in repr(d.program) and ("inf" in d.detail or "nan" in d.detail)),
     Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
           ("grad",), "the fused losses spread the gradient with a one-hot multiply (no select "
-          "in the hot path): an infinite upstream gradient gives NaN where torch gives 0",
-          when=lambda d: len(d.program.steps) > 1 and "inf" in repr(d.program.steps[1]) and
-          "nan" in d.detail),
+          "in the hot path): an infinite or NaN upstream gradient gives NaN where torch gives 0",
+          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail and (
+              "inf" in repr(d.program.steps[1]) or "nan" in repr(d.program.steps[0]) or
+              "inf" in repr(d.program.steps[0]))),
     Known("*", ("raise", "error type", "value", "grad"), "a first step whose dtype differs by "
           "type promotion (int / int is float64 here, float32 in torch) makes the second one "
           "meet different dtypes: issue 13", when=lambda d: len(d.program.steps) > 1 and
@@ -106,6 +107,56 @@ KNOWN = [
           ("raise",), "products of bool matrices work in minigrad (torch has no kernel); a "
           "dtype check would add work to Linear's forward", details=(
               "not implemented for 'Bool'", "can't be cast to the desired output type Bool")),
+    Known(("unique", "Tensor.unique"), ("requires_grad",), "torch marks unique's output as "
+          "requiring grad though its backward is not implemented (it raises); minigrad's "
+          "output is a constant"),
+    Known(("unique", "Tensor.unique"), ("shape",), "unique along a dim keeps each NaN slice "
+          "apart in torch (NaN != NaN); minigrad's row comparison merges them",
+          when=lambda d: "dim=" in repr(d.program) and (
+              "nan" in repr(d.program) or len(d.program.steps) > 1)),
+    Known(("Tensor.__rmod__",), ("grad",), "torch has no derivative for remainder(number, "
+          "tensor); minigrad differentiates it (-floor(a / x) * g)",
+          details=("derivative for aten::remainder is not implemented",)),
+    Known(("remainder", "Tensor.remainder", "Tensor.__mod__", "Tensor.__rmod__"), ("grad",),
+          "remainder's gradient for the divisor, -floor(a / b) * g, at an infinite a: torch's "
+          "floor division gives NaN there, NumPy's floor(a / b) an infinity",
+          when=lambda d: "inf" in repr(d.program)),
+    Known(("floor_divide", "Tensor.floor_divide", "Tensor.__floordiv__",
+           "Tensor.__rfloordiv__"), ("grad",), "torch gives floor_divide's output a grad_fn "
+          "that is not implemented, and a program's later gradients see it as zero; minigrad's "
+          "output is a constant"),
+    Known(("Tensor.clamp", "Tensor.clip", "clamp", "clip"), ("grad",), "torch's backward of "
+          "clamp with tensor bounds of more dims than the input fails to sum the bound's "
+          "gradient (a torch bug); minigrad returns it",
+          details=("doesn't match the broadcast shape",)),
+    Known(("prod", "Tensor.prod", "cumprod", "Tensor.cumprod"), ("grad", "value"), "the "
+          "product's gradient at infinite or NaN factors: torch's formula (prod / x, and a "
+          "separate path for zeros) and minigrad's (products of the other factors) meet the "
+          "infinities differently", when=lambda d: "inf" in repr(d.program) or
+          "nan" in repr(d.program)),
+    Known(("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std"), ("grad", "value"),
+          "variance of infinite values: torch's Welford pass gives NaN where minigrad's two-pass "
+          "formula (x - mean) gives an infinity, and their gradients differ there too",
+          when=lambda d: "inf" in repr(d.program)),
+    Known(("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std"), ("grad",),
+          "var and std over dim=[] or dim=() reduce every dim in torch's forward, but its "
+          "backward divides by N - correction for no dims (0), giving inf and NaN gradients",
+          when=lambda d: "dim=[]" in repr(d.program) or "dim=()" in repr(d.program)),
+    Known(("median", "Tensor.median"), ("value", "grad"), "torch's median of values with a "
+          "NaN is NaN; minigrad's sort places NaN last and takes the middle value",
+          when=lambda d: "nan" in repr(d.program)),
+    Known(("median", "Tensor.median"), ("raise", "value"), "the median of all elements of an "
+          "empty tensor: torch returns an uninitialised value (NaN for floats)",
+          when=lambda d: "tensor([]" in repr(d.program)),
+    Known(("F.interpolate", "F.upsample"), ("raise", "error type"), "interpolate of 3-d and "
+          "5-d inputs (linear and trilinear) is not implemented: minigrad resizes (N, C, H, W) "
+          "only", details=("Only 4D input Tensors are supported by minigrad",),
+          when=lambda d: "3D, 4D and 5D" in d.detail or "(got 3D)" in d.detail or
+          "(got 5D)" in d.detail),
+    Known(("F.relu", "relu", "Tensor.relu", "F.relu6", "F.hardtanh"), ("value",), "relu of -0.0 "
+          "is -0.0 in torch and +0.0 in minigrad, seen only through atan2's quadrant",
+          when=lambda d: "-0.0" in repr(d.program) and any(
+              "tan2" in op for op in d.program.ops)),
 ]
 
 

@@ -68,7 +68,8 @@ def inner(input, other):
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(input.shape)} and {list(other.shape)}")
-    if input.dtype is backend.bool_ and other.dtype is backend.bool_:
+    if input.dtype is backend.bool_ and other.dtype is backend.bool_ and input.numel() and \
+            other.numel():
         kernel = "dot" if input.ndim == other.ndim == 1 else "addmm_impl_cpu_"
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     return _inner(input, other)

@@ -35,6 +35,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``: out[i] = x[0] + ... + x[i]."""
+    wrap_dim(dim, input.ndim)  # (checked before dtype=)
     x = _integer_to_int64(input, dtype)
     if x.ndim == 0:
         wrap_dim(dim, 0)
@@ -44,6 +45,7 @@ def cumsum(input, dim, *, dtype=None):
 
 def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim``: out[i] = x[0] * ... * x[i]."""
+    wrap_dim(dim, input.ndim)  # (checked before dtype=)
     x = _integer_to_int64(input, dtype)
     if x.ndim == 0:
         wrap_dim(dim, 0)

@@ -95,7 +95,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): hardtanh(x, 0, 6)."""
     _refuse_bool_hardtanh(input)
-    return A.Hardtanh.apply(input, min_val=0.0, max_val=6.0)
+    return A.Hardtanh.apply(input, min_val=0.0, max_val=6.0, nan_passes=True)
 
 
 def hardswish(input, inplace=False):

@@ -49,12 +49,15 @@ class ELU(Op):
 
 
 class Hardtanh(Op):
-    """d hardtanh(x) = g * 1[not (x <= min_val or x >= max_val)]   (0 on the edges, unlike
-    clamp; 1 at NaN, as in PyTorch)"""
+    """d hardtanh(x) = g * 1[min_val < x < max_val]   (0 on the edges, unlike clamp)
 
-    def forward(ctx, x, min_val, max_val):
+    At x = NaN torch's hardtanh gives 0 and its relu6 passes g (``nan_passes``).
+    """
+
+    def forward(ctx, x, min_val, max_val, nan_passes=False):
         xp = _xp(x)
-        ctx.inside = ~((x <= min_val) | (x >= max_val))
+        ctx.inside = ~((x <= min_val) | (x >= max_val)) if nan_passes else \
+            (x > min_val) & (x < max_val)
         out = xp.clip(x, min_val, max_val)
         return out if out.dtype == x.dtype else xp.astype(out, x.dtype)  # ints stay ints
 

@@ -388,7 +388,7 @@ class Fmod(Op):
 def _check_integer_divisor(a, b):
     """Integer division by zero raises, as in torch (floats give inf or nan)."""
     if isinstance(b, (int, float)):
-        if b == 0 and not isinstance(b, float) and not _is_floating(a):
+        if b == 0 and not isinstance(b, float) and not _is_floating(a) and getattr(a, "size", 1):
             raise RuntimeError("ZeroDivisionError")
         return
     xp = _xp(b)

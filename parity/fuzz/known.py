@@ -52,7 +52,7 @@ KNOWN = [
           "x.reciprocal(), so at x = +-0 its gradient sums the upstream gradient before "
           "meeting the infinity; minigrad's division meets it per element (inf - inf = NaN)",
           when=lambda d: "nan" in d.detail or "inf" in d.detail),
-    Known(("round",), ("raise",), "torch's round of an int32 or uint8 tensor raises or not "
+    Known(("round", "Tensor.round"), ("raise",), "torch's round of an int32 or uint8 tensor raises or not "
           "depending on which kernel runs (a 0-d or row tensor: 'round_vml_cpu' is missing); "
           "minigrad returns the integers", details=("round_vml_cpu",)),
     Known(("Tensor.__setitem__",), ("raise",), "torch writes a number through a uint8 mask "
@@ -110,10 +110,11 @@ KNOWN = [
     Known(("unique", "Tensor.unique"), ("requires_grad",), "torch marks unique's output as "
           "requiring grad though its backward is not implemented (it raises); minigrad's "
           "output is a constant"),
-    Known(("unique", "Tensor.unique"), ("shape",), "unique along a dim keeps each NaN slice "
-          "apart in torch (NaN != NaN); minigrad's row comparison merges them",
-          when=lambda d: "dim=" in repr(d.program) and (
-              "nan" in repr(d.program) or len(d.program.steps) > 1)),
+    Known(("unique", "Tensor.unique"), ("shape", "value"), "unique keeps each NaN (or each "
+          "slice with a NaN, along a dim) apart in torch, as NaN != NaN, and orders such slices "
+          "differently; minigrad's sort-based unique merges NaNs",
+          when=lambda d: "nan" in repr(d.program) or "nan" in d.detail or
+          len(d.program.steps) > 1),
     Known(("Tensor.__rmod__",), ("grad",), "torch has no derivative for remainder(number, "
           "tensor); minigrad differentiates it (-floor(a / x) * g)",
           details=("derivative for aten::remainder is not implemented",)),
@@ -137,11 +138,24 @@ KNOWN = [
     Known(("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std"), ("grad", "value"),
           "variance of infinite values: torch's Welford pass gives NaN where minigrad's two-pass "
           "formula (x - mean) gives an infinity, and their gradients differ there too",
-          when=lambda d: "inf" in repr(d.program)),
+          when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
     Known(("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std"), ("grad",),
           "var and std over dim=[] or dim=() reduce every dim in torch's forward, but its "
           "backward divides by N - correction for no dims (0), giving inf and NaN gradients",
           when=lambda d: "dim=[]" in repr(d.program) or "dim=()" in repr(d.program)),
+    Known(("median", "Tensor.median"), ("grad",), "torch's median of all elements spreads "
+          "the gradient evenly over every element equal to the median (ties, 0.0 and -0.0); "
+          "minigrad gives it to the one it picked",
+          when=lambda d: "dim" not in repr(d.program.steps[-1])),
+    Known(("F.elu", "F.celu", "F.selu"), ("value", "grad"), "elu at NaN (its sign bit decides "
+          "torch's branch in the backward) and with an infinite or NaN alpha: torch's kernel "
+          "and minigrad's where() pick different branches",
+          when=lambda d: "nan" in d.detail or "alpha=nan" in repr(d.program) or
+          "alpha=inf" in repr(d.program) or "alpha=-inf" in repr(d.program)),
+    Known(("F.hardtanh", "F.relu6"), ("grad",), "torch's hardtanh backward at x = NaN gives 0 "
+          "or passes g depending on whether the element falls in its vectorised loop or its "
+          "scalar tail (a 2-element tensor passes it, a 4-element one not)",
+          when=lambda d: "nan" in repr(d.program)),
     Known(("median", "Tensor.median"), ("value", "grad"), "torch's median of values with a "
           "NaN is NaN; minigrad's sort places NaN last and takes the middle value",
           when=lambda d: "nan" in repr(d.program)),

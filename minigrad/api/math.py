@@ -184,6 +184,8 @@ def logical_not(input):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| element-wise (an infinity: only to itself)."""
+    if isinstance(other, Tensor):
+        functions._same_dtype(input, other)
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
     a, b = a.data, (b.data if isinstance(b, Tensor) else b)

@@ -190,6 +190,10 @@ KNOWN = [
           "result's dtype in cases minigrad's add/sub (and their in-place forms, another "
           "issue's) do not yet check", when=lambda d: "alpha=" in repr(d.program) and (
               "alpha" in d.detail or "Subtraction" in d.detail)),
+    Known(INPLACE + ("full_like",), ("raise", "error type"), "mixed dtypes: an out-of-range "
+          "Python int wraps into a uint8 tensor in torch; minigrad's in-place ops (another "
+          "issue's) and full_like still pass it to NumPy, which refuses it",
+          details=("out of bounds for uint8",)),
     Known(("Tensor.__setitem__",), ("raise",), "mixed dtypes: torch's index_put requires the "
           "value's dtype to match; minigrad casts it (in-place semantics are another issue's)",
           details=("Index put requires the source and destination dtypes match",)),

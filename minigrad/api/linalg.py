@@ -4,6 +4,7 @@ import string
 
 from .. import backend
 from ..ops import linalg as L
+from ..tensor import _tensor_arg
 
 
 def mm(input, mat2):
@@ -63,6 +64,7 @@ ger = outer
 
 def inner(input, other):
     """Sum over the last dims of both (a scalar times a tensor when one is 0-d)."""
+    _tensor_arg(other, "inner", 2)
     if input.ndim == 0 or other.ndim == 0:
         return input * other
     if input.shape[-1] != other.shape[-1]:

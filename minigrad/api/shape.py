@@ -8,7 +8,7 @@ import numpy as np
 from .. import backend
 from ..ops import elementwise as E, reorder as R
 from ..promotion import KERNEL_NAMES
-from ..tensor import Tensor
+from ..tensor import Tensor, _tensor_arg
 from .common import wrap_dim, wrap_dims
 from .index import index_select
 
@@ -325,7 +325,7 @@ def meshgrid(*tensors, indexing=None):
 
 def type_as(input, other):
     """input converted to other's dtype."""
-    return input.to(other.dtype)
+    return input.to(_tensor_arg(other, "type_as", 2).dtype)
 
 
 METHODS = {name: globals()[name] for name in (

@@ -182,6 +182,9 @@ KNOWN = [
           "result's dtype in cases minigrad's add/sub (and their in-place forms, another "
           "issue's) do not yet check", when=lambda d: "alpha=" in repr(d.program) and (
               "alpha" in d.detail or "Subtraction" in d.detail)),
+    Known(("Tensor.__isub__", "Tensor.sub_"), ("raise",), "mixed dtypes: x -= a bool tensor "
+          "raises in torch; minigrad's in-place subtraction (another issue's) does not check it",
+          details=("Subtraction, the `-` operator, with a bool",)),
     Known(INPLACE + ("full_like",), ("raise", "error type"), "mixed dtypes: an out-of-range "
           "Python int wraps into a uint8 tensor in torch; minigrad's in-place ops (another "
           "issue's) and full_like still pass it to NumPy, which refuses it",

@@ -16,16 +16,18 @@ def _xp(a):
     return device_of(a).xp
 
 
-_float_dtypes = set()  # the backend dtype objects already seen to be floating point
+# ids of the backend dtype objects already seen to be floating point (ids: comparing an
+# array_api_strict dtype with a NumPy one warns, and the set would compare them)
+_float_dtypes = set()
 
 
 def _floating(x):
     """``x`` itself when floating point; integers and bools in the default float dtype,
     as PyTorch computes ``sqrt``, ``exp``, ``sigmoid``... of them."""
-    if x.dtype in _float_dtypes:
+    if id(x.dtype) in _float_dtypes:
         return x
     if dtype_of(x).is_floating_point:
-        _float_dtypes.add(x.dtype)
+        _float_dtypes.add(id(x.dtype))
         return x
     xp = _xp(x)
     return xp.astype(x, backend_dtype(default_float, xp))

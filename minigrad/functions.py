@@ -135,6 +135,7 @@ def is_tensor(obj):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     import numpy as np
     _tensor_arg(other, "allclose", 2)
+    _same_dtype(input, other)
     try:
         np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     except ValueError as e:
@@ -142,6 +143,14 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         _raise_broadcast_error([input.data, other.data], e)
     return bool(np.allclose(backend.to_numpy(input.data), backend.to_numpy(other.data), rtol, atol,
                             equal_nan))
+
+
+def _same_dtype(input, other):
+    """isclose and allclose compare tensors of one dtype only (no promotion, as in torch)."""
+    from .promotion import KERNEL_NAMES
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{KERNEL_NAMES[input.dtype.name]} did not match "
+                           f"{KERNEL_NAMES[other.dtype.name]}")
 
 
 def equal(input, other):

@@ -228,6 +228,19 @@ def _check_no_bool(operands):
                            "operator instead.")
 
 
+KERNEL_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                 "uint8": "Byte", "bool": "Bool", "float64": "Double", "float32": "Float",
+                 "float16": "Half"}
+
+
+def refuse_integral(kernel, t):
+    """Ops that torch has only floating kernels for (elu, gelu, frac ...) refuse integer and
+    bool tensors as torch does, instead of computing in float64."""
+    d = dtype_of(t) if backend.is_array(t) else t.dtype  # (a Tensor or an array)
+    if not d.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{KERNEL_NAMES[d.name]}\'')
+
+
 def refuse_bool(name, *operands):
     """Arithmetic that torch does not define on bool (pow, remainder ...) raises as torch's does."""
     for a in operands:

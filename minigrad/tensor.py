@@ -278,11 +278,11 @@ class Tensor:
     def __rmul__(self, other):
         return E.Mul.apply(_operand(other, self), self)
 
-    def __truediv__(self, other):
-        return E.Div.apply(self, _operand(other, self))
+    def __truediv__(self, other):  # (an int does not wrap into the dtype: the result is float)
+        return E.Div.apply(self, other if type(other) is int else _operand(other, self))
 
     def __rtruediv__(self, other):
-        return E.Div.apply(_operand(other, self), self)
+        return E.Div.apply(other if type(other) is int else _operand(other, self), self)
 
     def __pow__(self, other):
         return E.Pow.apply(self, _operand(other, self))
@@ -950,8 +950,8 @@ def _wrap_int(value, like):
 def _refuse_bool_clamp(t, min, max):
     """torch has no clamp kernel for bools with a bool number as a bound, or with two bool
     tensors as bounds (one bool tensor bound works)."""
-    if t.dtype is not backend.bool_:
-        return
+    if t.dtype is not backend.bool_ or any(type(b) is float for b in (min, max)):
+        return  # (a float bound makes the result float)
     if isinstance(min, bool) or isinstance(max, bool) or all(
             isinstance(b, Tensor) and b.dtype is backend.bool_ for b in (min, max)):
         kernel = "clamp" if min is not None and max is not None else \

@@ -354,3 +354,96 @@ NAN_GRADS = {
 @pytest.mark.parametrize("case", NAN_GRADS)
 def test_gradients_at_nan_and_infinity_are_torchs(case):
     like_torch(NAN_GRADS[case])
+
+
+# ------------------------------------------------------------ the fuzzer's findings in the new API
+
+
+def _F(L):
+    return L.nn.functional
+
+
+FUZZ_FOUND = {
+    "clamp with a float number bound backpropagates": lambda L: grads(
+        L, lambda L, x: x.clamp(min=0.5), [0.0, 1.0]),
+    "elu of int64 has no kernel": lambda L: _F(L).elu(L.tensor([1])),
+    "selu of uint8 has no kernel": lambda L: _F(L).selu(L.tensor([1], dtype=L.uint8)),
+    "celu with alpha 0 raises before the dtype check": lambda L: _F(L).celu(
+        L.tensor([True]), alpha=0.0),
+    "gelu of bools has no kernel": lambda L: _F(L).gelu(L.tensor([True])),
+    "leaky_relu of int32 has no kernel": lambda L: _F(L).leaky_relu(L.tensor([1],
+                                                                          dtype=L.int32)),
+    "silu of int64 has no kernel": lambda L: _F(L).silu(L.tensor([1])),
+    "softplus of bools has no kernel": lambda L: _F(L).softplus(L.tensor([True])),
+    "mish of int64 has no kernel": lambda L: _F(L).mish(L.tensor([1])),
+    "hardswish of int32 has no kernel": lambda L: _F(L).hardswish(L.tensor([1], dtype=L.int32)),
+    "hardtanh keeps int64": lambda L: _F(L).hardtanh(L.tensor([-3, 0, 3])),
+    "relu6 keeps uint8": lambda L: _F(L).relu6(L.tensor([1, 9], dtype=L.uint8)),
+    "hardtanh of bools raises": lambda L: _F(L).hardtanh(L.tensor([True])),
+    "hardtanh of uint8 with a negative limit raises": lambda L: _F(L).hardtanh(
+        L.tensor([1], dtype=L.uint8)),
+    "relu6 passes the gradient at NaN": lambda L: grads(
+        L, lambda L, x: _F(L).relu6(x), [nan, 1.0]),
+    "relu6's gradient is 0 outside even for an infinite upstream": lambda L: grads(
+        L, lambda L, x: _F(L).relu6(x).log(), [-1.5, 1.0]),
+    "elu passes the gradient at NaN": lambda L: grads(
+        L, lambda L, x: _F(L).elu(x), [nan, -0.7]),
+    "fliplr of a vector raises": lambda L: L.ones(3).fliplr(),
+    "flipud of a 0-d tensor raises": lambda L: L.tensor(1.0).flipud(),
+    "repeat with a negative count raises": lambda L: L.tensor(2).repeat(-1),
+    "repeat -1 times an empty dim is allowed": lambda L: L.zeros(0).repeat(2, -1),
+    "repeat_interleave of repeats alone": lambda L: L.repeat_interleave(L.tensor([2, 0, 1])),
+    "repeat_interleave with negative repeats raises": lambda L: L.repeat_interleave(
+        L.tensor([-2])),
+    "repeat_interleave with uint8 repeats raises": lambda L: L.repeat_interleave(
+        L.tensor([2], dtype=L.uint8)),
+    "sign of NaN is 0": lambda L: L.sign(L.tensor([nan, -2.0, 0.0])),
+    "square of bools is int64": lambda L: L.tensor([True, False]).square(),
+    "var of a 0-d tensor along dim 0 is NaN": lambda L: L.tensor(1.0).var(0),
+    "std over dim=[] reduces every dim": lambda L: L.tensor([1.0, 2.0, 4.0]).std(dim=[]),
+    "all with dim=None keeps the dims with keepdim": lambda L: L.all(
+        L.tensor([[True, False]]), dim=None, keepdim=True),
+    "any of a 0-d tensor checks dim": lambda L: L.tensor(1.0).any(dim=-2),
+    "count_nonzero over dim=[] counts everything": lambda L: L.count_nonzero(
+        L.tensor([1.0, 0.0, 2.0]), dim=[]),
+    "var over a repeated dim raises": lambda L: L.var(L.ones(2, 3, 2), dim=(1, -2)),
+    "median of bools has no kernel": lambda L: L.tensor([True]).median(),
+    "median along an empty dim raises": lambda L: L.median(L.zeros(2, 0), dim=1),
+    "logcumsumexp of int64 has no kernel": lambda L: L.tensor([1]).logcumsumexp(0),
+    "frac of int64 has no kernel": lambda L: L.tensor([1]).frac(),
+    "ceil of bools has no kernel": lambda L: L.tensor([True]).ceil(),
+    "dot of bools has no kernel": lambda L: L.dot(L.tensor([True]), L.tensor([True])),
+    "inner checks the last dims": lambda L: L.inner(L.ones(2, 2), L.ones(2, 1)),
+    "norm checks the input's dtype before dtype=": lambda L: L.tensor([1]).norm(
+        dtype=L.float32),
+    "norm refuses a narrowing dtype=": lambda L: L.tensor([0.5], dtype=L.float64).norm(
+        dtype=L.float32),
+    "normalize of ints raises": lambda L: _F(L).normalize(L.tensor([[1, 2]])),
+    "normalize's gradient at a zero vector": lambda L: grads(
+        L, lambda L, x: _F(L).normalize(x, dim=0), [0.0, 0.0]),
+    "isclose of bools": lambda L: L.tensor([True, False]).isclose(L.tensor([True, True])),
+    "isclose of two dtypes raises": lambda L: L.isclose(L.tensor([1.0]), L.tensor([1])),
+    "allclose of two dtypes raises": lambda L: L.allclose(L.tensor([1.0]), L.tensor([1])),
+    "logical_or of shapes that do not broadcast": lambda L: L.logical_or(L.ones(3),
+                                                                        L.ones(1, 2)),
+    "interpolate without size or scale_factor": lambda L: _F(L).interpolate(L.ones(2)),
+    "interpolate with a size of the wrong length": lambda L: _F(L).interpolate(
+        L.ones(1, 1, 2, 2), size=(3,)),
+    "x ** False is ones, bools too": lambda L: L.tensor([True, False]).pow(False),
+    "prod with dtype=int64 of a tensor that requires grad raises": lambda L: L.prod(
+        L.tensor([1.5], requires_grad=True), dtype=L.int64),
+    "prod of an empty tensor backpropagates": lambda L: grads(
+        L, lambda L, x: x.reshape(1, 0).prod(), []),
+    "uint8 / 300 does not wrap the 300": lambda L: L.tensor([1, 255], dtype=L.uint8) / 300,
+    "clip of bools with a float bound is float": lambda L: L.clip(
+        L.tensor([True, False]), min=True, max=0.5),
+    "unique along a dim with another empty dim raises": lambda L: L.zeros(2, 0, 1).unique(
+        dim=2),
+    "integer remainder of an empty tensor by 0": lambda L: L.remainder(
+        L.zeros(0, dtype=L.uint8), 0),
+}
+
+
+@pytest.mark.parametrize("case", FUZZ_FOUND)
+def test_what_the_fuzzer_found_in_the_new_api_is_torchs(case):
+    like_torch(FUZZ_FOUND[case])

@@ -18,7 +18,11 @@ def wrap_dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    return tuple(sorted({wrap_dim(d, ndim) for d in dims}))
+    axes = [wrap_dim(d, ndim) for d in dims]
+    for i, a in enumerate(axes):
+        if a in axes[:i]:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+    return tuple(sorted(axes))
 
 
 def check_bounds(index, size, dim):

@@ -2,7 +2,9 @@
 inner, einsum (all made of matmul, broadcasting, or the einsum op)."""
 import string
 
+from .. import backend
 from ..ops import linalg as L
+from ..tensor import _tensor_arg
 
 
 def mm(input, mat2):
@@ -41,6 +43,8 @@ def dot(input, tensor):
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D "
                            "tensors")
+    if input.dtype is backend.bool_ or tensor.dtype is backend.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     return input @ tensor
 
 
@@ -60,8 +64,16 @@ ger = outer
 
 def inner(input, other):
     """Sum over the last dims of both (a scalar times a tensor when one is 0-d)."""
+    _tensor_arg(other, "inner", 2)
     if input.ndim == 0 or other.ndim == 0:
         return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+    if input.dtype is backend.bool_ and other.dtype is backend.bool_ and input.numel() and \
+            other.numel():
+        kernel = "dot" if input.ndim == other.ndim == 1 else "addmm_impl_cpu_"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     return _inner(input, other)
 
 

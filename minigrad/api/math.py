@@ -1,6 +1,7 @@
 """Element-wise math with torch's names: trigonometry, logarithms, rounding, division modes,
 interpolation, and the tests for nan, inf and closeness."""
 from .. import backend, functions, promotion
+from ..autograd import _raise_broadcast_error
 from ..ops import elementwise as E, math as M
 from ..tensor import Tensor, _operand, _refuse_bool_clamp
 
@@ -50,7 +51,9 @@ round = functions.round  # half to even, to ``decimals`` places, zero gradient
 
 
 def square(input):
-    """x * x."""
+    """x * x (bools square to int64, as in torch)."""
+    if input.dtype is backend.bool_:
+        input = input.to(backend.int64)
     return input * input
 
 
@@ -156,7 +159,10 @@ def _logical(name, doc, fn):
         a = input.data if input.data.dtype == xp.bool else input.data != 0
         b = other.data if isinstance(other, Tensor) else xp.asarray(other)
         b = b if b.dtype == xp.bool else b != 0
-        return Tensor._make(fn(xp, a, b), None)
+        try:
+            return Tensor._make(fn(xp, a, b), None)
+        except ValueError as e:  # shapes that do not broadcast: torch's RuntimeError
+            _raise_broadcast_error((a, b), e)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc
     return f
@@ -178,9 +184,18 @@ def logical_not(input):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| element-wise (an infinity: only to itself)."""
+    if isinstance(other, Tensor):
+        functions._same_dtype(input, other)
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
     a, b = a.data, (b.data if isinstance(b, Tensor) else b)
+    if backend.is_array(b):
+        try:
+            xp.broadcast_shapes(a.shape, b.shape)
+        except ValueError as e:  # torch's RuntimeError
+            _raise_broadcast_error((a, b), e)
+    if a.dtype == xp.bool:  # (no subtraction of bools: close means equal)
+        return Tensor._make(a == b, None)
     near = xp.abs(a - b) <= atol + rtol * xp.abs(b)
     if xp.isdtype(a.dtype, "real floating"):
         near = near & xp.isfinite(a) & xp.isfinite(b)  # an infinity is close only to itself

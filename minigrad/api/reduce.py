@@ -5,7 +5,9 @@ import collections
 import warnings
 
 from .. import backend
+from ..autograd import is_grad_enabled
 from ..ops import cumulative as C, math as M
+from ..promotion import KERNEL_NAMES, refuse_integral
 from ..tensor import Tensor, _as_uint8_if
 from .common import wrap_dim, wrap_dims
 from .index import gather
@@ -14,6 +16,8 @@ from .index import gather
 def _integer_to_int64(input, dtype):
     """``dtype`` if given; bool and integers accumulate in int64, as in torch."""
     if dtype is not None:
+        if input.requires_grad and is_grad_enabled() and not dtype.is_floating_point:
+            raise RuntimeError(f"Autograd not support dtype: {KERNEL_NAMES[dtype.name]}")
         return input.to(dtype)
     if not input.dtype.is_floating_point and input.dtype is not backend.int64:
         return input.to(backend.int64)
@@ -31,6 +35,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``: out[i] = x[0] + ... + x[i]."""
+    wrap_dim(dim, input.ndim)  # (checked before dtype=)
     x = _integer_to_int64(input, dtype)
     if x.ndim == 0:
         wrap_dim(dim, 0)
@@ -40,6 +45,7 @@ def cumsum(input, dim, *, dtype=None):
 
 def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim``: out[i] = x[0] * ... * x[i]."""
+    wrap_dim(dim, input.ndim)  # (checked before dtype=)
     x = _integer_to_int64(input, dtype)
     if x.ndim == 0:
         wrap_dim(dim, 0)
@@ -50,6 +56,9 @@ def cumprod(input, dim, *, dtype=None):
 def logcumsumexp(input, dim):
     """log(cumsum(exp(x))) along ``dim``, shifted by the maximum so that exp cannot overflow."""
     d = wrap_dim(dim, input.ndim)
+    refuse_integral("logcumsumexp_out_cpu", input)
+    if not input.numel():
+        return input.clone()
     m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
     xp = input.device.xp
     m = Tensor._make(xp.where(xp.isfinite(m.data), m.data, xp.zeros((), dtype=m.data.dtype)),
@@ -67,10 +76,10 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         correction = 1 if unbiased is None or unbiased else 0
     if not input.dtype.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    axes = wrap_dims(dim, input.ndim)
+    axes = wrap_dims(_all_if_empty(dim), input.ndim)
     n = 1
     for a in axes:
-        n *= input.shape[a]
+        n *= input.shape[a] if input.ndim else 1  # (a 0-d tensor takes dim 0 and -1)
     if n - correction <= 0:
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
@@ -89,7 +98,12 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     return (var(input, dim, unbiased, keepdim, correction=correction),
-            input.mean(dim=wrap_dims(dim, input.ndim), keepdim=keepdim))
+            input.mean(dim=wrap_dims(_all_if_empty(dim), input.ndim), keepdim=keepdim))
+
+
+def _all_if_empty(dim):
+    """var and std over ``dim=[]`` reduce every dim, as in torch."""
+    return None if isinstance(dim, (tuple, list)) and not len(dim) else dim
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -104,10 +118,17 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
     At x = 0 the 2-norm's gradient is 0, as torch defines it.
     """
-    x = input if dtype is None else input.to(dtype)
-    if not x.dtype.is_floating_point:
+    if not input.dtype.is_floating_point:  # (the input's dtype, before any dtype= cast)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {x.dtype.name.capitalize()}")
+                           f"input. Got {KERNEL_NAMES[input.dtype.name]}")
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but "
+                           f"got {KERNEL_NAMES[dtype.name]}")
+    if dtype is not None and dtype.itemsize < input.dtype.itemsize:
+        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({KERNEL_NAMES[input.dtype.name]}"
+                           f") should be convertible without narrowing to the specified dtype "
+                           f"({KERNEL_NAMES[dtype.name]})")
+    x = input if dtype is None else input.to(dtype)
     axes = wrap_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0, None):
         return M.SafeSqrt.apply((x * x).sum(dim=axes, keepdim=keepdim))
@@ -139,9 +160,9 @@ def _logical(input, dim, keepdim, name):
     data = input.data
     if data.dtype != xp.bool:
         data = data != 0
-    axes = wrap_dims(dim, input.ndim) if input.ndim else None
-    if dim is None:
-        keepdim = False
+    axes = wrap_dims(dim, input.ndim)  # (checked on a 0-d tensor too)
+    if not input.ndim:
+        axes = None
     out = getattr(xp, name)(data, axis=axes, keepdims=keepdim)
     return Tensor._make(_as_uint8_if(out, input), None)  # uint8 stays uint8, as in torch
 
@@ -149,7 +170,9 @@ def _logical(input, dim, keepdim, name):
 def count_nonzero(input, dim=None):
     """How many elements (along ``dim``) are non-zero, as int64."""
     xp = input.device.xp
-    axes = wrap_dims(dim, input.ndim) if input.ndim else None
+    axes = wrap_dims(_all_if_empty(dim), input.ndim)  # (checked on a 0-d tensor too)
+    if not input.ndim:
+        axes = None
     return Tensor._make(xp.sum(xp.astype(input.data != 0, xp.int64), axis=axes), None)
 
 
@@ -161,6 +184,12 @@ def median(input, dim=None, keepdim=False):
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
     goes to the median element, as in torch."""
     xp = input.device.xp
+    if dim is not None and input.ndim and not input.shape[wrap_dim(dim, input.ndim)]:
+        raise IndexError(f"median(): Expected reduction dim {wrap_dim(dim, input.ndim)} to have "
+                         f"non-zero size.")
+    if input.dtype is backend.bool_:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
         order = xp.argsort(flat.data, stable=True)

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import backend
 from ..ops import elementwise as E, reorder as R
-from ..tensor import Tensor
+from ..promotion import KERNEL_NAMES
+from ..tensor import Tensor, _tensor_arg
 from .common import wrap_dim, wrap_dims
 from .index import index_select
 
@@ -90,11 +91,15 @@ def flip(input, dims):
 
 def fliplr(input):
     """flip(input, (1,)): left and right swapped."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
     """flip(input, (0,)): up and down swapped."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 
@@ -121,6 +126,10 @@ def repeat(input, *sizes):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
     shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
+    target = [r * s for r, s in zip(sizes, shape)]
+    if any(n < 0 for n in target):  # (-1 times an empty dim is 0: allowed, as in torch)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(target)}: "
+                           f"{target}")
     interleaved = [n for s in shape for n in (1, s)]
     expanded = [n for r, s in zip(sizes, shape) for n in (r, s)]
     return input.reshape(interleaved).expand(expanded).reshape(
@@ -134,7 +143,19 @@ def tile(input, dims):
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
-    """Each element (or slice along ``dim``) repeated ``repeats`` times, in place."""
+    """Each element (or slice along ``dim``) repeated ``repeats`` times, in place;
+    ``repeat_interleave(repeats)`` alone repeats the indices 0, 1, ... (``repeats`` 1-d)."""
+    if repeats is None:
+        if input.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        input, repeats = Tensor(backend.from_numpy(np.arange(input.shape[0]), input.device)), input
+    if isinstance(repeats, Tensor) and repeats.dtype.name not in ("int64", "int32"):
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                  f"'{KERNEL_NAMES[repeats.dtype.name]}'")
+    if isinstance(repeats, int) and repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if isinstance(repeats, Tensor) and repeats.numel() and bool((repeats < 0).any()):
+        raise RuntimeError("repeats can not be negative")
     if dim is None:
         input, dim = input.reshape(-1), 0
     d = wrap_dim(dim, input.ndim)
@@ -304,7 +325,7 @@ def meshgrid(*tensors, indexing=None):
 
 def type_as(input, other):
     """input converted to other's dtype."""
-    return input.to(other.dtype)
+    return input.to(_tensor_arg(other, "type_as", 2).dtype)
 
 
 METHODS = {name: globals()[name] for name in (

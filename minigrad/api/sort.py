@@ -88,6 +88,13 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements, sorted; optionally where each element went and how many of each
     there were (no gradient, as in torch)."""
+    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)):
+        raise TypeError(f"unique_dim(): argument 'dim' (position 2) must be int, not "
+                        f"{type(dim).__name__}")
+    if dim is not None and not input.numel() and any(
+            n == 0 for i, n in enumerate(input.shape) if i != dim % max(input.ndim, 1)):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                           "cannot be applied")
     host = backend.to_numpy(input.data)
     found = np.unique(host, return_inverse=return_inverse, return_counts=return_counts,
                       axis=dim)

@@ -9,6 +9,7 @@ import math
 
 from ..ops import activation as A
 from ..ops import elementwise as E
+from ..promotion import refuse_integral
 from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
@@ -26,27 +27,34 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x."""
+    refuse_integral("leaky_relu_cpu", input)
     return A.LeakyReLU.apply(input, negative_slope=negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x) - 1)."""
+    refuse_integral("elu_cpu", input)
     return A.ELU.apply(input, alpha=alpha)
 
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with PyTorch's fixed alpha ~ 1.6733 and scale ~ 1.0507."""
+    refuse_integral("elu_cpu", input)
     return A.ELU.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x / alpha) - 1)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    refuse_integral("elu_cpu", input)
     return A.ELU.apply(input, alpha=alpha, input_scale=1 / alpha)
 
 
 def gelu(input, approximate="none"):
     """x * Phi(x) (Phi the standard normal CDF); ``approximate='tanh'`` uses
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    refuse_integral("GeluKernelImpl", input)
     if approximate == "none":
         return A.GELU.apply(input)
     if approximate != "tanh":
@@ -58,16 +66,19 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (also called swish)."""
+    refuse_integral("silu_cpu", input)
     return input * input.sigmoid()
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta, and x where beta x > threshold."""
+    refuse_integral("softplus_cpu", input)
     return A.Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
+    refuse_integral("mish_cpu", input)
     return input * softplus(input).tanh()
 
 
@@ -75,17 +86,28 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clamped to [min_val, max_val] (gradient 0 on the edges)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    _refuse_bool_hardtanh(input)
+    if input.dtype.name == "uint8" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     return A.Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6): hardtanh(x, 0, 6)."""
-    return A.Hardtanh.apply(input, min_val=0.0, max_val=6.0)
+    _refuse_bool_hardtanh(input)
+    return A.Hardtanh.apply(input, min_val=0.0, max_val=6.0, nan_passes=True)
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
+    refuse_integral("hardswish_cpu", input)
     return A.Hardswish.apply(input)
+
+
+def _refuse_bool_hardtanh(input):
+    """hardtanh keeps integer dtypes but has no bool kernel."""
+    if input.dtype.name == "bool":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
 
 
 def softsign(input):

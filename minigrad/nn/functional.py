@@ -10,9 +10,11 @@ import warnings
 from .. import backend
 from ..autograd import is_grad_enabled
 from ..ops import elementwise as E
+from ..ops import math as M
 from ..ops import nn as N
 from ..ops import reduce as R
 from ..ops.conv import conv2d, max_pool2d  # noqa: F401  (re-exported: F.conv2d, F.max_pool2d)
+from ..promotion import KERNEL_NAMES
 from ..tensor import Tensor
 
 __all__ = ["linear", "conv2d", "max_pool2d", "relu", "sigmoid", "tanh", "softmax",
@@ -391,8 +393,11 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim`` (unit vectors along that dim)."""
     if out is not None:
         raise NotImplementedError("minigrad's normalize has no out= argument")
-    if p == 2:
-        norm = _euclidean_norm(input, dim)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {KERNEL_NAMES[input.dtype.name]}")
+    if p == 2:  # (SafeSqrt: the norm's gradient at a zero vector is 0, as torch defines it)
+        norm = M.SafeSqrt.apply((input * input).sum(dim, keepdim=True))
     else:
         norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return input / norm.clamp(min=eps)

@@ -60,6 +60,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode not in ("nearest", "bilinear"):
         raise NotImplementedError(f"minigrad's interpolate supports 'nearest' and 'bilinear' "
                                   f"(got mode='{mode}')")
+    if size is None and scale_factor is None:  # (torch checks the arguments first)
+        raise ValueError("either size or scale_factor should be defined")
+    _check_spatial_dims(input, size, scale_factor)
     if input.ndim != 4:
         raise NotImplementedError(f"Input Error: Only 4D input Tensors are supported by "
                                   f"minigrad's interpolate (got {input.ndim}D) for the modes: "
@@ -85,6 +88,20 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     rows, cols = (_weights(xp, n, o, f, mode, bool(align_corners), dtype)
                   for n, o, f in zip(in_size, out_size, factors))
     return Separable2D.apply(input, rows, cols)
+
+
+def _check_spatial_dims(input, size, scale_factor):
+    """A size or scale_factor sequence names one entry per spatial dim (torch's ValueError)."""
+    spatial = list(input.shape[2:])
+    for what, value in (("output size of", size), ("scale_factor of shape", scale_factor)):
+        if isinstance(value, (tuple, list)) and len(value) != input.ndim - 2:
+            name = "output" if what.startswith("output") else "scale_factor"
+            form = "output size in (o1, o2, ...,oK)" if name == "output" else \
+                "scale_factor in (s1, s2, ...,sK)"
+            raise ValueError(f"Input and {name} must have the same number of spatial "
+                             f"dimensions, but got input with spatial dimensions of {spatial} "
+                             f"and {what} {value}. Please provide input tensor in (N, C, d1, "
+                             f"d2, ...,dK) format and {form} format.")
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

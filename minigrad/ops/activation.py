@@ -44,20 +44,29 @@ class ELU(Op):
         xp = _xp(g)
         alpha, scale, s = ctx.conf
         x = ctx.x
-        negative = xp.minimum(x, xp.zeros((), dtype=x.dtype))
-        return xp.where(x > 0, g * scale, g * ((alpha * scale * s) * xp.exp(negative * s)))
+        # At x = NaN torch's elu and celu pass g (x <= 0 is false), its selu gives NaN;
+        # exp of min(x, 0), so that large inputs raise no overflow warning
+        negative = x <= 0 if scale == 1 else ~(x > 0)
+        below = xp.minimum(x, xp.zeros((), dtype=x.dtype))
+        return xp.where(negative, g * ((alpha * scale * s) * xp.exp(below * s)), g * scale)
 
 
 class Hardtanh(Op):
-    """d hardtanh(x) = g * 1[min_val < x < max_val]   (0 on the edges, unlike clamp)"""
+    """d hardtanh(x) = g * 1[min_val < x < max_val]   (0 on the edges, unlike clamp)
 
-    def forward(ctx, x, min_val, max_val):
+    At x = NaN torch's hardtanh gives 0 and its relu6 passes g (``nan_passes``).
+    """
+
+    def forward(ctx, x, min_val, max_val, nan_passes=False):
         xp = _xp(x)
-        ctx.inside = xp.astype((x > min_val) & (x < max_val), x.dtype)
-        return xp.clip(x, min_val, max_val)
+        ctx.inside = ~((x <= min_val) | (x >= max_val)) if nan_passes else \
+            (x > min_val) & (x < max_val)
+        out = xp.clip(x, min_val, max_val)
+        return out if out.dtype == x.dtype else xp.astype(out, x.dtype)  # ints stay ints
 
     def backward(ctx, g):
-        return g * ctx.inside
+        xp = _xp(g)
+        return xp.where(ctx.inside, g, xp.zeros((), dtype=g.dtype))  # (0, even where g is inf)
 
 
 class Hardswish(Op):

@@ -28,6 +28,8 @@ class Prod(Op):
     def backward(ctx, g):
         xp = _xp(g)
         x, axes = ctx.x, ctx.axes
+        if not x.size:  # (an empty product is 1, a constant)
+            return xp.zeros_like(x)
         rest = tuple(a for a in range(x.ndim) if a not in axes)
         order = rest + axes  # the reduced axes last, flattened into one line per output
         lines = xp.reshape(xp.permute_dims(x, order), tuple(x.shape[a] for a in rest) + (-1,))

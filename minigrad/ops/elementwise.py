@@ -90,6 +90,8 @@ class Pow(Op):
     def forward(ctx, a, b):
         if b is True:  # x ** True is x, in any dtype (torch's shortcut for exponent 1)
             return _xp(a).asarray(a, copy=True)
+        if b is False:  # x ** False is all ones, in any dtype (bools too), as in torch
+            return _xp(a).ones_like(a)
         refuse_bool("pow", a, b)
         try:
             out = a ** b

@@ -8,7 +8,7 @@ import math
 
 from ..autograd import Op
 from ..backend import device_of, erf, fmod
-from ..promotion import COMMON, FLOAT, refuse_bool
+from ..promotion import COMMON, FLOAT, refuse_bool, refuse_integral
 
 
 def _xp(a):
@@ -297,6 +297,7 @@ class Floor(_Step):
     """d floor(x) = 0"""
 
     def forward(ctx, x):
+        refuse_bool("floor_vml_cpu", x)
         return _xp(x).floor(x)
 
 
@@ -304,6 +305,7 @@ class Ceil(_Step):
     """d ceil(x) = 0"""
 
     def forward(ctx, x):
+        refuse_bool("ceil_vml_cpu", x)
         return _xp(x).ceil(x)
 
 
@@ -311,6 +313,7 @@ class Trunc(_Step):
     """d trunc(x) = 0"""
 
     def forward(ctx, x):
+        refuse_bool("trunc_vml_cpu", x)
         return _xp(x).trunc(x)
 
 
@@ -321,13 +324,14 @@ class Sign(_Step):
         xp = _xp(x)
         if x.dtype == xp.bool:
             return x
-        return xp.sign(x)
+        return xp.where(x != x, xp.zeros((), dtype=x.dtype), xp.sign(x))  # sign(NaN) is 0
 
 
 class Frac(Op):
     """d (x - trunc(x)) = g"""
 
     def forward(ctx, x):
+        refuse_integral("frac_cpu", x)
         return x - _xp(x).trunc(x)
 
     def backward(ctx, g):
@@ -384,7 +388,7 @@ class Fmod(Op):
 def _check_integer_divisor(a, b):
     """Integer division by zero raises, as in torch (floats give inf or nan)."""
     if isinstance(b, (int, float)):
-        if b == 0 and not isinstance(b, float) and not _is_floating(a):
+        if b == 0 and not isinstance(b, float) and not _is_floating(a) and getattr(a, "size", 1):
             raise RuntimeError("ZeroDivisionError")
         return
     xp = _xp(b)

@@ -8,7 +8,7 @@ from ..autograd import Op
 from .. import backend
 from ..backend import device_of
 from ..dims import wrap_dim, wrap_dims
-from ..promotion import FLOAT
+from ..promotion import FLOAT, KERNEL_NAMES
 
 
 def _xp(a):
@@ -161,8 +161,7 @@ def _check_floating(x, kernel):
     """softmax and log_softmax of integers: torch has no kernel (pass dtype= to cast)."""
     d = backend.dtype_of(x)
     if not d.is_floating_point:
-        name = {"int64": "Long", "int32": "Int", "uint8": "Byte", "bool": "Bool"}[d.name]
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{KERNEL_NAMES[d.name]}\'')
 
 
 def _softmax_axis(dim, ndim):

@@ -58,8 +58,9 @@ class TensorSpec:
     requires_grad: bool = False
 
     def __repr__(self):
-        body = np.array2string(self.array.astype(object) if self.dtype != "bool" else self.array,
-                               separator=", ").replace("\n", "")
+        # (np.asarray: astype(object) of a 0-d array can hand back a plain Python number)
+        body = np.array2string(np.asarray(self.array.astype(object)) if self.dtype != "bool"
+                               else self.array, separator=", ").replace("\n", "")
         grad = ", requires_grad=True" if self.requires_grad else ""
         shape = f".reshape{self.array.shape}" if self.array.size == 0 else ""
         return f"tensor({body}, dtype={self.dtype}{grad}){shape}"
@@ -148,7 +149,7 @@ class Gen:
             vals = [self.draw.chance(0.5) for _ in range(n)]
         elif dtype == "uint8":
             vals = [self.draw.choice((0, 1, 2, 3, 127, 200, 255)) for _ in range(n)]
-        elif dtype in ("int64", "int32"):
+        elif dtype.startswith("int"):  # (int16 and int8 too: a step's output, like short())
             vals = [self.draw.int(-3, 3) for _ in range(n)]
         else:
             vals = []

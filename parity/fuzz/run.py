@@ -96,4 +96,7 @@ def main(argv=None):
     if by_kind:
         print("new disagreements by op and kind: " + ", ".join(
             f"{k} x{n}" for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1])))
+    verdict = (f"PASS: no new disagreements in {args.cases} programs" if not new else
+               f"FAIL: {len(new)} new disagreements in {args.cases} programs")
+    print(verdict)  # (the last line, as python -m parity ends)
     return 0 if not new else 1

@@ -44,6 +44,7 @@ QUICK = {
     "python examples/circles.py": " --quick",
     "python examples/mnist_mlp.py": " --quick",
     "python examples/mnist_lenet.py": " --quick",
+    "python examples/mnist_modern_cnn.py": " --quick",
     "python examples/conv_filters.py": " --quick",
 }
 # Not run by a subprocess of their own: the shell set-up (stood in for by PATH), a

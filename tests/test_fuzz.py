@@ -9,6 +9,16 @@ from hypothesis import HealthCheck, given, settings
 import minigrad
 from parity import fuzz
 
+from conftest import TORCH_PINNED
+
+
+def agreed(d):
+    """No disagreement, or a known one; with a torch other than the pinned one (the GPU
+    machine's 2.11), also one in the error's type alone: torch changed some between versions
+    (log_softmax(None): RuntimeError in 2.11, TypeError in 2.13)."""
+    return d is None or bool(fuzz.known_reason(d)) or (not TORCH_PINNED and
+                                                      d.kind == "error type")
+
 pytest.importorskip("torch")
 
 OPS, SKIPPED = fuzz.discover()
@@ -19,7 +29,7 @@ OPS, SKIPPED = fuzz.discover()
 @given(fuzz.programs(OPS))
 def test_random_programs_over_every_exported_op_agree_with_torch(prog):
     d = fuzz.compare(prog)
-    assert d is None or fuzz.known_reason(d), f"minigrad and torch disagree:\n{d}"
+    assert agreed(d), f"minigrad and torch disagree:\n{d}"
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
@@ -27,7 +37,7 @@ def test_random_programs_over_every_exported_op_agree_with_torch(prog):
 @given(fuzz.programs(OPS, n_steps=2))
 def test_two_step_programs_agree_with_torch(prog):
     d = fuzz.compare(prog)
-    assert d is None or fuzz.known_reason(d), f"minigrad and torch disagree:\n{d}"
+    assert agreed(d), f"minigrad and torch disagree:\n{d}"
 
 
 def test_the_fuzzer_finds_an_op_that_computes_a_wrong_gradient(monkeypatch):

@@ -192,12 +192,12 @@ def median(input, dim=None, keepdim=False):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
-        order = xp.argsort(flat.data, stable=True)
+        order = backend.argsort(flat.data, 0)
         k = (flat.shape[0] - 1) // 2
         return gather(flat, 0, Tensor._make(order[k:k + 1], None)).reshape(())
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    order = xp.argsort(x.data, axis=d, stable=True)
+    order = backend.argsort(x.data, d)
     k = (x.shape[d] - 1) // 2
     index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1), ...)], None)
     values = gather(x, d, index)

@@ -59,7 +59,7 @@ def mnist_dir():
     ($MINIGRAD_MNIST, else $MINIGRAD_DATA or ./data), or skip saying where it looked."""
     from minigrad.datasets import MNIST, DataNotFound
     try:
-        return pathlib.Path(MNIST.locate(train=True))
+        return pathlib.Path(MNIST.locate(train=True)).absolute()  # (tests link to its files)
     except DataNotFound as e:
         pytest.skip(f"no MNIST: looked in {'; '.join(e.looked)} (set MINIGRAD_MNIST to the "
                     "folder of the four IDX files; scripts/setup links ../shared/data/mnist "

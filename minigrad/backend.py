@@ -415,16 +415,17 @@ def cache_sized_pieces(*arrays, size=1 << 15):
         yield tuple(None if f is None else f[start:start + size] for f in flat)
 
 
-def positive_mask(x):
-    """0 where x <= 0, else 1 (also at NaN, as PyTorch's relu backward), in x's own float
-    dtype (ReLU's mask, a multiply-ready float).
+def positive_mask(out):
+    """1 where a ReLU output ``out`` is positive or NaN, else 0 (PyTorch's relu backward
+    passes g at NaN), in out's own float dtype (a multiply-ready mask).
 
-    NumPy writes the negated comparison straight into a float array (as fast as one
-    pass: the bool temporary is small); elsewhere the standard way: compare, then cast.
+    A ReLU output is never negative, so "positive or NaN" is "not zero": NumPy writes that
+    comparison straight into a float array, one pass and no bool temporary; elsewhere the
+    standard way: compare, then cast.
     """
-    if type(x) is np.ndarray:
-        return np.logical_not(np.less_equal(x, 0), out=np.empty_like(x))
-    return device_of(x).xp.astype(~(x <= 0), x.dtype)
+    if type(out) is np.ndarray:
+        return np.not_equal(out, 0, out=np.empty_like(out))
+    return device_of(out).xp.astype(out != 0, out.dtype)
 
 
 def scatter_add(target, index, values):

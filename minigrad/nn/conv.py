@@ -4,14 +4,11 @@
 ``conv1d`` adds that row axis, calls ``conv2d`` and removes it again (a composite).
 A transposed convolution is its own op (``ops/conv_transpose.py``).
 """
-import math
 
-from ..creation import empty
 from ..ops.conv import conv2d
 from ..ops.conv_transpose import ConvTranspose
-from . import init
+from .layers import _add_weight_and_bias, _conv_repr, _reset_weight_and_bias
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["conv1d", "conv_transpose2d"]
 
@@ -72,42 +69,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                output_padding=output_padding, dilation=dilation)
 
 
-def _conv_repr(m, zeros):
-    """PyTorch's extra_repr of a convolution (only the non-default settings after stride)."""
-    s = (f"{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, "
-         f"stride={m.stride}")
-    if m.padding != zeros:
-        s += f", padding={m.padding}"
-    if m.dilation != (1,) * len(zeros):
-        s += f", dilation={m.dilation}"
-    if getattr(m, "output_padding", zeros) != zeros:
-        s += f", output_padding={m.output_padding}"
-    if m.groups != 1:
-        s += f", groups={m.groups}"
-    if m.bias is None:
-        s += ", bias=False"
-    if m.padding_mode != "zeros":
-        s += f", padding_mode={m.padding_mode}"
-    return s
-
-
 class _ConvBase(Module):
     def _init_weights(self, weight_shape, bias, dtype, device):
-        """Weights and bias initialised as PyTorch's: kaiming_uniform_(a=sqrt(5)) and
-        U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in from dim 1 of the weight on."""
-        self.weight = Parameter(empty(weight_shape, dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(empty(self.out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        """Weights and bias initialised as PyTorch's (see nn.layers._reset_weight_and_bias)."""
+        _add_weight_and_bias(self, weight_shape, bias, dtype, device, self.out_channels)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
 
 class Conv1d(_ConvBase):

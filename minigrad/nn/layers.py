@@ -14,12 +14,13 @@ def _pair(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
-def _add_weight_and_bias(module, weight_shape, bias, dtype, device):
+def _add_weight_and_bias(module, weight_shape, bias, dtype, device, outputs=None):
     """Give ``module`` an uninitialised ``weight`` of ``weight_shape`` and a ``bias`` with
-    one value per output (weight_shape[0]), or a registered ``None`` when ``bias`` is false."""
+    one value per output (``outputs``, by default weight_shape[0]), or a registered ``None``
+    when ``bias`` is false."""
     module.weight = Parameter(empty(weight_shape, dtype=dtype, device=device))
     if bias:
-        module.bias = Parameter(empty(weight_shape[0], dtype=dtype, device=device))
+        module.bias = Parameter(empty(outputs or weight_shape[0], dtype=dtype, device=device))
     else:
         module.register_parameter("bias", None)
 
@@ -32,6 +33,25 @@ def _reset_weight_and_bias(weight, bias):
         fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         init.uniform_(bias, -bound, bound)
+
+
+def _conv_repr(m, zeros):
+    """PyTorch's extra_repr of a convolution (only the non-default settings after stride)."""
+    s = (f"{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, "
+         f"stride={m.stride}")
+    if m.padding != zeros:
+        s += f", padding={m.padding}"
+    if m.dilation != (1,) * len(zeros):
+        s += f", dilation={m.dilation}"
+    if getattr(m, "output_padding", zeros) != zeros:
+        s += f", output_padding={m.output_padding}"
+    if m.groups != 1:
+        s += f", groups={m.groups}"
+    if m.bias is None:
+        s += ", bias=False"
+    if m.padding_mode != "zeros":
+        s += f", padding_mode={m.padding_mode}"
+    return s
 
 
 class Identity(Module):
@@ -122,19 +142,7 @@ class Conv2d(Module):
                         self.groups)
 
     def extra_repr(self):
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
+        return _conv_repr(self, (0, 0))
 
 
 class MaxPool2d(Module):

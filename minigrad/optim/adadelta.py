@@ -29,19 +29,15 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, state, group):
+        state["step"] = step_counter()
+        state["square_avg"] = zeros_like(p)
+        state["acc_delta"] = zeros_like(p)
+
     def _update_group(self, group):
         lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_counter()
-                state["square_avg"] = zeros_like(p)
-                state["acc_delta"] = zeros_like(p)
+        for p, g, state in self._grads(group):
             xp = p.device.xp
-            g = -p.grad.data if group["maximize"] else p.grad.data
-            state["step"].data += 1
             if weight_decay != 0:
                 g = g + weight_decay * p.data
             v, u = state["square_avg"].data, state["acc_delta"].data

@@ -38,13 +38,8 @@ class Adagrad(Optimizer):
     def _update_group(self, group):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         weight_decay = group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
+        for p, g, state in self._grads(group):
             xp = p.device.xp
-            g = -p.grad.data if group["maximize"] else p.grad.data
-            state["step"].data += 1
             step = float(state["step"].data)
             if weight_decay != 0:
                 g = g + weight_decay * p.data

@@ -30,20 +30,16 @@ class Adamax(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, state, group):
+        state["step"] = step_counter()
+        state["exp_avg"] = zeros_like(p)
+        state["exp_inf"] = zeros_like(p)
+
     def _update_group(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_counter()
-                state["exp_avg"] = zeros_like(p)
-                state["exp_inf"] = zeros_like(p)
+        for p, g, state in self._grads(group):
             xp = p.device.xp
-            g = -p.grad.data if group["maximize"] else p.grad.data
-            state["step"].data += 1
             step = float(state["step"].data)
             if weight_decay != 0:
                 g = g + weight_decay * p.data

@@ -42,21 +42,17 @@ class NAdam(Optimizer):
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, state, group):
+        state["step"] = step_counter()
+        state["mu_product"] = step_counter(1.0)
+        state["exp_avg"] = zeros_like(p)
+        state["exp_avg_sq"] = zeros_like(p)
+
     def _update_group(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_counter()
-                state["mu_product"] = step_counter(1.0)
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
+        for p, g, state in self._grads(group):
             xp = p.device.xp
-            g = -p.grad.data if group["maximize"] else p.grad.data
-            state["step"].data += 1
             step = float(state["step"].data)
             bias_correction2 = 1 - beta2 ** step
             if weight_decay != 0:

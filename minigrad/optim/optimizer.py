@@ -140,6 +140,20 @@ class Optimizer:
                 self._update_group(group)
         return loss
 
+    def _grads(self, group):
+        """(p, g, state) for each parameter of ``group`` that has a gradient, in order: g is
+        its gradient (negated when the group maximizes), state its state, started by
+        ``_new_state(p, state, group)`` on its first step; the state's step count is
+        advanced. The loop every optimizer's update runs, written once."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                self._new_state(p, state, group)
+            state["step"].data += 1
+            yield p, -p.grad.data if group["maximize"] else p.grad.data, state
+
     def _update_group(self, group):
         raise NotImplementedError
 

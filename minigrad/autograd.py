@@ -261,11 +261,15 @@ class Op:
     """
 
     __slots__ = ("inputs", "needs_input_grad", "edges", "versions", "outputs", "freed",
-                 "__dict__")
+                 "hooks", "__dict__")
 
     is_view = False  # True for ops whose output may share its first input's memory
 
     promote = None  # the type promotion rule of the op's operands (see promotion.py)
+
+    # Names of saved float arrays that do not depend on the inputs (a dropout mask): under
+    # create_graph they enter the backward as constants (see _recorded_backward).
+    constants = ()
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -298,6 +302,8 @@ class Op:
             if "broadcast" not in str(e):
                 raise
             _raise_broadcast_error(arrays, e)
+        if type(out) not in _ARRAY_TYPES:  # NumPy returns 0-d results as scalars
+            out = _coerce_output(ctx, out)
         if not record:
             t = Tensor._make(out, None)
             if mode.inference:
@@ -339,6 +345,61 @@ class Op:
         """The nodes (or leaves) this node sends gradients to, like torch's."""
         return tuple((e if isinstance(e, Op) else None, 0) for e in self.edges)
 
+    def _recorded_backward(self, g):
+        """``backward(g)`` on Tensors, recording its graph (``create_graph=True``).
+
+        The backward is the same code: its ``g`` is a Tensor, so ``device_of(g).xp`` is
+        the Array API over Tensors (tensor_xp.py), and what forward saved is swapped for
+        Tensors for the time of the call: an input's array for a tensor on the input's
+        edge, the output's array for a tensor whose node is this one, integer and bool
+        arrays (indices, masks) for constants. A saved float array that is none of these
+        was computed by forward, and the engine cannot tell how it depends on the inputs:
+        that raises, rather than a silently wrong second derivative, unless the op lists it
+        in ``constants``.
+        """
+        saved = self.__dict__
+        original = dict(saved)
+        known = self._saved_as_tensors()
+        for k, v in original.items():
+            if type(v) in (tuple, list):
+                saved[k] = type(v)(self._as_tensor(k, s, known) for s in v)
+            else:
+                saved[k] = self._as_tensor(k, v, known)
+        try:
+            with enable_grad():
+                return self.backward(g)
+        finally:
+            saved.clear()
+            saved.update(original)
+
+    def _saved_as_tensors(self):
+        """{id(array): tensor} for the node's output and inputs (see _recorded_backward)."""
+        out = self.outputs[0][2]
+        known = {id(out): Tensor._make(out, self)}
+        for inp, edge in zip(self.inputs, self.edges):
+            if isinstance(inp, Tensor):
+                if edge is None or isinstance(edge, Op):
+                    known[id(inp.data)] = Tensor._make(inp.data, edge)
+                else:  # a leaf: the tensor itself, whose .grad and hooks are its own
+                    known[id(inp.data)] = edge
+        return known
+
+    def _as_tensor(self, name, v, known):
+        if not backend.is_array(v):
+            if not isinstance(v, backend.np.generic):
+                return v
+            v = backend.coerce(v)  # a NumPy scalar forward computed: a 0-d array
+        t = known.get(id(v))
+        if t is not None:
+            return t
+        if backend.dtype_of(v).is_floating_point and name not in self.constants:
+            raise RuntimeError(
+                f"{self.name()} cannot record its backward (create_graph=True): it uses "
+                f"'{name}', an array its forward computed, and minigrad cannot tell how that "
+                f"depends on the inputs. Save an input or the output instead, or list "
+                f"'{name}' in {type(self).__name__}.constants if it does not depend on them.")
+        return Tensor._make(v, None)
+
     def _saves(self, array):
         """Whether what forward saved overlaps ``array``'s memory."""
         for v in self.__dict__.values():
@@ -368,6 +429,17 @@ class Op:
 
 
 _ARRAY_TYPES = backend._device_by_type  # the array types seen so far (NumPy, CuPy, strict)
+
+
+def _coerce_output(ctx, out):
+    """A NumPy scalar output as a 0-d array, also where forward saved it (so that the
+    saved output is the output's array, as _recorded_backward expects)."""
+    array = backend.coerce(out)
+    d = ctx.__dict__
+    for k, v in d.items():
+        if v is out:
+            d[k] = array
+    return array
 
 
 def _holds_arrays(values):
@@ -448,20 +520,121 @@ def sum_to(grad, shape):
 # ------------------------------------------------------------------ backward
 
 
-def backward(root, gradient=None, retain_graph=False):
-    """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (called by ``Tensor.backward``)."""
+def backward(root, gradient=None, retain_graph=False, create_graph=False, inputs=None):
+    """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (called by ``Tensor.backward``);
+    with ``inputs``, into those tensors' ``.grad`` only."""
     if not root.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                            "grad_fn")
-    grad = _root_gradient(root, gradient)
-    if root.grad_fn is None:
-        _accumulate(root, grad)
+    grad = _root_gradient(root, gradient, create_graph)
+    if inputs is None:
+        _execute([root], [grad], retain_graph, create_graph)
         return
+    inputs = _as_tensor_list(inputs, "inputs")
+    if not inputs:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for t, g in zip(inputs, _execute([root], [grad], retain_graph, create_graph, inputs)):
+        if g is not None:
+            _accumulate(t, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (a tuple, one per
+    input) instead of accumulated into ``.grad``: sum over outputs of
+    ``grad_outputs[i]``-weighted vector-Jacobian products, as ``torch.autograd.grad``.
+
+    ``create_graph=True`` records the backward pass itself, so the gradients can be
+    differentiated again; ``retain_graph`` defaults to ``create_graph``.
+    """
+    if is_grads_batched:
+        raise NotImplementedError("minigrad.autograd.grad: is_grads_batched=True is not "
+                                  "supported")
+    outputs = _as_tensor_list(outputs, "outputs")
+    inputs = _as_tensor_list(inputs, "inputs")
+    if not inputs:
+        raise RuntimeError("grad requires non-empty inputs.")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots, root_grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not "
+                               f"have a grad_fn")
+        roots.append(out)
+        root_grads.append(_root_gradient(out, g, create_graph))
+    found = _execute(roots, root_grads, retain_graph, create_graph, inputs)
+    results = []
+    for t, g in zip(inputs, found):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            if materialize_grads:
+                g = t.device.xp.zeros_like(t.data)
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor._make(backend.owned_copy(g), None)  # an array no graph node holds
+        results.append(g)
+    return tuple(results)
+
+
+def _as_tensor_list(value, what):
+    if isinstance(value, Tensor):
+        return [value]
+    value = list(value)
+    for v in value:
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{what} must be Tensors or a sequence of Tensors, got "
+                            f"{type(v).__name__}")
+    return value
+
+
+def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
+    """The backward pass from ``roots`` (seeded with ``root_grads``).
+
+    Without ``targets`` every leaf that requires grad accumulates its gradient into
+    ``.grad``. With ``targets`` (tensors, leaves or not) nothing is accumulated: the list
+    of their gradients is returned (None where none arrived), and only the nodes that
+    lead to a target run. Gradients are arrays, or Tensors when ``create_graph``.
+    """
+    capture = results = needed = None
+    if targets is not None:  # a leaf's gradient arrives on an edge, a non-leaf's at its node
+        capture, results = {}, [None] * len(targets)
+        for k, t in enumerate(targets):
+            capture.setdefault(id(t.grad_fn or t), []).append(k)
 
     # Count, for every node, how many edges point into it: a node is ready once the
     # gradients (or Nones) of all its consumers have arrived.
-    pending = {root.grad_fn: 0}
-    stack = [root.grad_fn]
+    pending, stack, grads = {}, [], {}
+    for root, g in zip(roots, root_grads):
+        f = root.grad_fn
+        if f is None:  # a leaf as an output: its gradient is the one given
+            _deliver(root, g, capture, results, create_graph)
+            continue
+        grads[f] = grads[f] + g if f in grads else g
+        if f not in pending:
+            pending[f] = 0
+            stack.append(f)
     while stack:
         node = stack.pop()
         for f in node.edges:
@@ -471,20 +644,30 @@ def backward(root, gradient=None, retain_graph=False):
                 else:
                     pending[f] = 1
                     stack.append(f)
+    if capture is not None:
+        needed = _leading_to(pending, capture)
 
-    grads = {root.grad_fn: grad}
-    ready = [root.grad_fn]
+    ready = [f for f, n in pending.items() if n == 0]
     while ready:
         node = ready.pop()
         g = grads.pop(node, None)
-        if g is None:  # no gradient reached this node: nothing reaches its inputs either
+        if g is not None and _hooks_registered:
+            g = _run_hooks(node, g, create_graph)
+        if capture is not None and g is not None and id(node) in capture:
+            for k in capture[id(node)]:
+                results[k] = g
+        if g is None or (needed is not None and node not in needed):
+            # no gradient reached this node (or none is wanted beyond it): nothing
+            # reaches its inputs either
             in_grads = (None,) * len(node.edges)
+        elif create_graph:
+            in_grads = _run_backward_recorded(node, g, retain_graph)
         else:
             in_grads = _run_backward(node, g, retain_graph)
         for inp, f, ig in zip(node.inputs, node.edges, in_grads):
             if f is None:
                 continue
-            if ig is not None:
+            if ig is not None and not create_graph:  # (recorded ones are checked already)
                 data = inp.data
                 if type(ig) is not type(data):
                     _check_device(node, ig, data, inp)
@@ -494,7 +677,7 @@ def backward(root, gradient=None, retain_graph=False):
                     ig = backend.device_of(ig).xp.astype(ig, data.dtype)
             if not isinstance(f, Op):
                 if ig is not None and f._requires_grad:
-                    _accumulate(f, ig)
+                    _deliver(f, ig, capture, results, create_graph)
                 continue
             if ig is not None:
                 if f in grads:
@@ -504,10 +687,94 @@ def backward(root, gradient=None, retain_graph=False):
             pending[f] -= 1
             if pending[f] == 0:
                 ready.append(f)
+    return results
+
+
+def _deliver(leaf, g, capture, results, create_graph):
+    """A leaf's gradient: into its ``.grad``, or into the results when it is a target."""
+    if _hooks_registered:
+        g = _run_hooks(leaf, g, create_graph)
+    if capture is None:
+        _accumulate(leaf, g, create_graph)
+    else:
+        for k in capture.get(id(leaf), ()):
+            results[k] = g if results[k] is None else results[k] + g
+
+
+def _leading_to(pending, capture):
+    """The nodes whose backward must run for the targets in ``capture``: those with an
+    edge to a target leaf, or to a target node or a node that must run (a depth-first
+    walk with an explicit stack, children before parents)."""
+    needed, seen = set(), set()
+    for start in pending:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(start.edges))]
+        while stack:
+            node, edges = stack[-1]
+            for e in edges:
+                if isinstance(e, Op) and e not in seen:
+                    seen.add(e)
+                    stack.append((e, iter(e.edges)))
+                    break
+            else:
+                stack.pop()
+                for e in node.edges:
+                    if e is not None and (id(e) in capture or (
+                            isinstance(e, Op) and e in needed)):
+                        needed.add(node)
+                        break
+    return needed
 
 
 def _run_backward(node, g, retain_graph):
     """One node's backward: checks before it, its input gradients counted after it."""
+    _check_runnable(node)
+    in_grads = _counted(node, node.backward(g))
+    if _anomaly:
+        _check_finite(node, in_grads)
+    if not retain_graph:
+        node._release()
+    return in_grads
+
+
+def _run_backward_recorded(node, g, retain_graph):
+    """One node's backward on Tensors, recording its own graph (``create_graph=True``):
+    the gradients it returns are Tensors that can be differentiated again."""
+    _check_runnable(node)
+    in_grads = list(_counted(node, node._recorded_backward(g)))
+    for k, (inp, ig) in enumerate(zip(node.inputs, in_grads)):
+        if ig is None or node.edges[k] is None:
+            continue
+        if not isinstance(ig, Tensor):  # an array: a constant (a zero, say)
+            ig = Tensor._make(backend.coerce(ig), None)
+        if ig.device != inp.device:
+            _check_device(node, ig.data, inp.data, inp)
+        if tuple(ig.shape) != tuple(inp.shape):
+            _sum_to_input(node, ig.data, inp.data.shape, inp)  # (the shape check)
+            ig = _sum_to_tensor(ig, tuple(inp.shape))
+        if ig.dtype is not inp.dtype:
+            ig = ig.to(inp.dtype)
+        in_grads[k] = ig
+    if _anomaly:
+        _check_finite(node, [None if ig is None else ig.data for ig in in_grads])
+    if not retain_graph:
+        node._release()
+    return in_grads
+
+
+def _sum_to_tensor(t, shape):
+    """``sum_to`` for a Tensor: a differentiable sum over the broadcast axes."""
+    lead = t.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and t.shape[lead + i] != 1)
+    if axes:
+        t = t.sum(dim=axes, keepdim=True)
+    return t.reshape(shape)
+
+
+def _check_runnable(node):
     if node.freed:
         raise RuntimeError(
             "Trying to backward through the graph a second time (or directly access saved "
@@ -516,7 +783,10 @@ def _run_backward(node, g, retain_graph):
             "retain_graph=True if you need to backward through the graph a second time or "
             "if you need to access saved tensors after calling backward.")
     node._check_saved()
-    in_grads = node.backward(g)
+
+
+def _counted(node, in_grads):
+    """A backward's gradients as a tuple, one per input (extra Nones are fine)."""
     if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     n = len(node.edges)
@@ -525,11 +795,81 @@ def _run_backward(node, g, retain_graph):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of "
                                f"gradients (expected {n}, got {len(in_grads)})")
         in_grads = in_grads[:n]
-    if _anomaly:
-        _check_finite(node, in_grads)
-    if not retain_graph:
-        node._release()
     return in_grads
+
+
+# ----------------------------------------------------------------------- hooks
+# A hook sees the gradient of one tensor during backward and may return a replacement.
+# A leaf's hooks live on the tensor, a computed tensor's on the node that made it (its
+# gradient is the one that node receives). ``_hooks_registered`` keeps the cost at one
+# test per node until the first hook is registered.
+
+_hooks_registered = 0
+
+
+class RemovableHandle:
+    """What every ``register_*_hook`` returns: ``handle.remove()`` takes the hook off
+    again (also on leaving a ``with`` block). Also ``minigrad.utils.hooks.RemovableHandle``."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookHandle(RemovableHandle):
+    def remove(self):
+        global _hooks_registered
+        if self.hooks.pop(self.id, None) is not None:
+            _hooks_registered -= 1
+
+
+def register_hook(holder, hook):
+    """Add ``hook`` to a node's or a leaf tensor's hooks; return its handle."""
+    global _hooks_registered
+    hooks = getattr(holder, "hooks", None)
+    if hooks is None:
+        hooks = holder.hooks = {}
+    handle = _HookHandle(hooks)
+    hooks[handle.id] = hook
+    _hooks_registered += 1
+    return handle
+
+
+def _run_hooks(holder, g, create_graph):
+    """The gradient after ``holder``'s hooks, in the order they were registered (a hook
+    returning None leaves it as it is); a retained gradient is stored last."""
+    hooks = getattr(holder, "hooks", None)
+    if not hooks:
+        return g
+    as_tensor = g if create_graph else Tensor._make(g, None)
+    for hook in list(hooks.values()):
+        if getattr(hook, "retains", False):
+            continue
+        new = hook(as_tensor)
+        if new is not None:
+            if not isinstance(new, Tensor):
+                raise TypeError(f"a hook must return a Tensor or None, got "
+                                f"{type(new).__name__}")
+            if tuple(new.shape) != tuple(as_tensor.shape):
+                raise RuntimeError(f"hook returned a gradient of shape {list(new.shape)}, "
+                                   f"expected {list(as_tensor.shape)}")
+            as_tensor = new
+    for hook in hooks.values():
+        if getattr(hook, "retains", False):
+            hook(as_tensor)
+    return as_tensor if create_graph else as_tensor.data
 
 
 def _sum_to_input(node, ig, shape, inp):
@@ -553,14 +893,16 @@ def _check_device(node, ig, data, inp):
                            f"- expected device {expected} but got {got}")
 
 
-def _root_gradient(root, gradient):
+def _root_gradient(root, gradient, create_graph=False):
     """The gradient backward starts from: ones for a scalar, else ``gradient`` checked
-    against the root's shape and cast to its dtype."""
+    against the root's shape and cast to its dtype. Recording (``create_graph``), it is a
+    Tensor, and may itself require grad."""
     if gradient is None:
         if root.numel() != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs (got "
                                f"a tensor of shape {tuple(root.shape)}; pass gradient=...)")
-        return root.device.xp.ones_like(root.data)
+        ones = root.device.xp.ones_like(root.data)
+        return Tensor._make(ones, None) if create_graph else ones
     if isinstance(gradient, (list, tuple)) and len(gradient) == 1:
         gradient = gradient[0]  # torch takes one gradient per output
     if not isinstance(gradient, Tensor):
@@ -568,18 +910,30 @@ def _root_gradient(root, gradient):
         kind = first.dtype.name if backend.is_array(first) else type(first).__name__
         raise TypeError(f"gradients can be either Tensors or None, but got {kind}")
     grad = gradient.data
+    if gradient.device != root.device:
+        raise RuntimeError(f"invalid gradient at index 0 - expected device {root.device} but got "
+                           f"{gradient.device}")
     if tuple(grad.shape) != tuple(root.shape):
         from .tensor import Size
         raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
                            f"{Size(grad.shape)!r} and output[0] has a shape of "
                            f"{Size(root.shape)!r}.")
+    if create_graph:
+        return gradient if gradient.dtype is root.dtype else gradient.to(root.dtype)
     if grad.dtype != root.data.dtype:
         grad = root.device.xp.astype(grad, root.data.dtype)
     return grad
 
 
-def _accumulate(leaf, g):
-    """leaf.grad += g (the first gradient is copied: it may be shared with another leaf)."""
+def _accumulate(leaf, g, create_graph=False):
+    """leaf.grad += g (the first gradient is copied: it may be shared with another leaf).
+    A recorded gradient (``create_graph``) is a Tensor kept with its graph: the sum is a
+    new tensor, as in PyTorch, so that it can be differentiated."""
+    if create_graph:
+        if g.dtype is not leaf.dtype:
+            g = g.to(leaf.dtype)
+        leaf._grad = g.clone() if leaf._grad is None else leaf._grad + g
+        return
     g = backend.coerce(g)
     if g.dtype != leaf.data.dtype:
         g = backend.device_of(g).xp.astype(g, leaf.data.dtype)
@@ -678,6 +1032,12 @@ class _UserOp(Op):
         if not isinstance(grads, tuple):
             grads = (grads,)
         return tuple(g.data if isinstance(g, Tensor) else None for g in grads)
+
+    def _recorded_backward(self, g):
+        """The user's backward with grad mode on: its tensor code records its own graph."""
+        with enable_grad():
+            grads = self.fn.backward(self.user_ctx, g)
+        return grads if isinstance(grads, tuple) else (grads,)
 
     def _check_saved(self):
         u = self.__dict__.get("user_ctx")

@@ -287,9 +287,37 @@ def device_of(array):
             return CPU
         if mod.startswith("cupy"):
             _device_by_type[type(array)] = d = CUDA
+        elif type(array) is tensor_type:  # a backward recording its graph (create_graph)
+            return _recording_device(array)
         else:
             raise TypeError(f"not a backend array: {type(array).__name__}")
     return d
+
+
+tensor_type = None  # minigrad.Tensor (set by tensor.py)
+
+
+class _Recording:
+    """What ``device_of`` says for a Tensor: the "device" of an op's backward that is
+    recording its own graph (``create_graph=True``). Its ``xp`` is the Array API over
+    Tensors (tensor_xp.py), so the backward's ``xp.where``, ``xp.sum`` ... are
+    differentiable ops."""
+
+    def __init__(self, dev):
+        from . import tensor_xp
+        self.device, self.xp = dev, tensor_xp.namespace(dev)
+        self.type = dev.type
+
+
+_recording = {}
+
+
+def _recording_device(t):
+    dev = device_of(t.data)
+    r = _recording.get(dev)
+    if r is None:
+        r = _recording[dev] = _Recording(dev)
+    return r
 
 
 def on_host(array):

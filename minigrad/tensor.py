@@ -23,7 +23,7 @@ class Tensor:
     # _vc is the version counter, a one-element list shared by a tensor and its views
     # (None for an inference tensor); _view_of is (base, view op, its arguments) for a
     # view, set only on views.
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_view_of",
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_view_of", "hooks",
                  "__weakref__")
 
     __array_priority__ = 1000  # make numpy scalars defer to Tensor's reflected operators
@@ -164,11 +164,22 @@ class Tensor:
         self._view_of = (base, op, kwargs)
 
     # ------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        if create_graph:
-            raise NotImplementedError("minigrad does not build graphs of gradients "
-                                      "(create_graph=True)")
-        autograd.backward(self, gradient, bool(retain_graph))
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad`` (or only into
+        ``inputs``'). ``create_graph=True`` records the backward pass, so the gradients
+        can be differentiated again; ``retain_graph`` defaults to ``create_graph``."""
+        if retain_graph is None:
+            retain_graph = create_graph
+        autograd.backward(self, gradient, bool(retain_graph), bool(create_graph), inputs)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient has been computed, before it is
+        used (accumulated into ``.grad`` for a leaf, passed on for a computed tensor); it
+        may return a replacement gradient. Returns a handle: ``handle.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        return autograd.register_hook(self.grad_fn or self, hook)
 
     def detach(self):
         """The same data, cut from the graph; shares the version counter (a write to it is
@@ -185,7 +196,18 @@ class Tensor:
         return self
 
     def retain_grad(self):
-        raise NotImplementedError("minigrad keeps .grad for leaf tensors only")
+        """Keep this computed tensor's gradient in ``.grad`` after backward, as a leaf's
+        (a no-op for a leaf)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self.retains_grad:
+            return
+        autograd.register_hook(self.grad_fn, _Retainer(self))
+
+    @property
+    def retains_grad(self):
+        hooks = getattr(self.grad_fn, "hooks", None) or {}
+        return any(getattr(h, "retains", False) and h.tensor() is self for h in hooks.values())
 
     # ------------------------------------------------------------- conversion
     def item(self):
@@ -687,11 +709,17 @@ class Tensor:
         old = self.data
         if node is not None:
             saved = node.__dict__
+            inputs = list(node.inputs)
             for k, v in saved.items():
                 if v is result.data:  # the saved output is self's memory from now on
                     saved[k] = old
                 elif backend.is_array(v) and backend.shares_memory(v, old):
-                    saved[k] = backend.owned_copy(v)  # a saved input about to be overwritten
+                    saved[k] = copy = backend.owned_copy(v)  # an input about to be overwritten
+                    for i, x in enumerate(inputs):  # that input's values are the copy now
+                        if isinstance(x, Tensor) and x.data is v:
+                            inputs[i] = Tensor._make(copy, None)
+                            node.versions[i] = None
+            node.inputs = inputs
         old[...] = result.data
         self._vc[0] += 1
         self.grad_fn, self._requires_grad = node, result._requires_grad
@@ -833,8 +861,28 @@ class Tensor:
 
 autograd.Tensor = Tensor  # the engine checks isinstance(arg, Tensor) on every op
 promotion.Tensor = Tensor
+backend.tensor_type = Tensor  # device_of(tensor) inside a backward that records its graph
 
 # --------------------------------------------------------------------- helpers
+
+
+class _Retainer:
+    """The hook ``retain_grad()`` adds: it stores the gradient in the tensor's ``.grad``
+    (accumulating), after every other hook of the tensor has run."""
+
+    retains = True
+
+    def __init__(self, tensor):
+        import weakref
+        self.tensor = weakref.ref(tensor)
+
+    def __call__(self, grad):
+        t = self.tensor()
+        if t is None:
+            return
+        if grad.grad_fn is None and not grad._requires_grad:
+            grad = Tensor._make(backend.owned_copy(grad.data), None)
+        t._grad = grad if t._grad is None else t._grad + grad
 
 _ARRAY_TYPES = backend._device_by_type  # types known to be arrays (NumPy scalars are not)
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",

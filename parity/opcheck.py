@@ -38,27 +38,35 @@ class OpCheck:
     worst_rel: float = 0.0
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
+    order: int = 1
 
     def __str__(self):
+        orders = "" if self.order == 1 else f" of orders 1 to {self.order}"
         return (f"check_op {self.name}: {self.examples} example(s), {self.outputs} output(s) "
-                f"and {self.gradients} gradient(s) each, agree with torch (rtol {self.rtol:g}, "
-                f"atol {self.atol:g}); largest difference {self.worst_rel:.1e} relative")
+                f"and {self.gradients} gradient(s){orders} each, agree with torch (rtol "
+                f"{self.rtol:g}, atol {self.atol:g}); largest difference {self.worst_rel:.1e} "
+                f"relative")
 
 
 def check_op(minigrad_fn, torch_fn, *inputs, device="cpu", rtol=DEFAULT_RTOL,
-             atol=DEFAULT_ATOL, max_examples=30, seed=0, name=None):
+             atol=DEFAULT_ATOL, max_examples=30, seed=0, name=None, order=1):
     """Compare ``minigrad_fn(*inputs)`` with ``torch_fn(*inputs)``, values and gradients.
 
     With hypothesis strategies among the inputs, ``max_examples`` inputs are drawn (and a
     failure is shrunk to a small example); otherwise the check runs once. Returns an
     ``OpCheck`` (print it to see what was checked); raises ``OpMismatch`` on a difference.
+
+    ``order=2`` also compares second derivatives (and 3 third ...): the gradients are
+    computed with ``create_graph=True``, weighted by fresh random tensors and summed, and
+    that sum is differentiated again, on both sides (a Hessian-vector product, for
+    order 2).
     """
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     from hypothesis.strategies import SearchStrategy
 
     label = name or _name(minigrad_fn)
-    report = OpCheck(label, rtol=rtol, atol=atol)
+    report = OpCheck(label, rtol=rtol, atol=atol, order=order)
     if not any(isinstance(i, SearchStrategy) for i in inputs):
         _compare_once(minigrad_fn, torch_fn, _concrete(inputs, seed), device, rtol, atol, label,
                       report)
@@ -140,6 +148,10 @@ def _compare_once(minigrad_fn, torch_fn, values, device, rtol, atol, label, repo
     report.outputs = len(th_out)
     if th_loss is None:
         return
+    if report.order > 1:
+        _compare_orders(mg_args, th_args, mg_loss, th_loss, rtol, atol, label, shapes, report,
+                        rng)
+        return
     th_loss.backward()
     if mg_loss.requires_grad:
         mg_loss.backward()
@@ -157,6 +169,54 @@ def _compare_once(minigrad_fn, torch_fn, values, device, rtol, atol, label, repo
         _assert_close(m_grad, t_grad, rtol, atol, f"{label}: gradient of input {i}", shapes)
         report.worst_rel = max(report.worst_rel, _rel(m_grad, t_grad))
         gradients += 1
+    report.gradients = gradients
+
+
+_ORDINALS = {1: "gradient", 2: "second derivative", 3: "third derivative"}
+
+
+def _compare_orders(mg_args, th_args, mg_loss, th_loss, rtol, atol, label, shapes, report, rng):
+    """Differentiate ``report.order`` times on both sides with ``autograd.grad``: at each
+    level the gradients must agree, then their sum weighted by random tensors is the next
+    level's scalar (a gradient that does not depend on the inputs ends the chain: all its
+    higher derivatives are zero, on both sides)."""
+    import torch
+
+    import minigrad
+
+    wanted = [i for i, t in enumerate(th_args) if isinstance(t, torch.Tensor) and t.requires_grad]
+    gradients = 0
+    for level in range(1, report.order + 1):
+        create = level < report.order
+        th_grads = (torch.autograd.grad(th_loss, [th_args[i] for i in wanted], allow_unused=True,
+                                        create_graph=create)
+                    if th_loss is not None and th_loss.requires_grad else [None] * len(wanted))
+        mg_grads = (minigrad.autograd.grad(mg_loss, [mg_args[i] for i in wanted],
+                                           allow_unused=True, create_graph=create)
+                    if mg_loss is not None and mg_loss.requires_grad else [None] * len(wanted))
+        what = _ORDINALS.get(level, f"derivative of order {level}")
+        th_next = mg_next = None
+        for i, m, t in zip(wanted, mg_grads, th_grads):
+            t_np = (t.detach().numpy(force=True) if t is not None  # (force: a ZeroTensor)
+                    else np.zeros(th_args[i].shape))
+            if m is None:
+                if np.any(t_np != 0):
+                    raise OpMismatch(f"{label}: input {i} (shape {shapes[i]}) got no {what} "
+                                     f"from minigrad, torch's is non-zero (inputs {shapes})")
+            else:
+                m_np = _to_numpy(m)
+                _assert_close(m_np, t_np, rtol, atol, f"{label}: {what} of input {i}", shapes)
+                report.worst_rel = max(report.worst_rel, _rel(m_np, t_np))
+            gradients += 1
+            if create:
+                w = rng.standard_normal(t_np.shape)
+                if t is not None and t.requires_grad:
+                    term = (t * torch.tensor(w)).sum()
+                    th_next = term if th_next is None else th_next + term
+                if m is not None and m.requires_grad:
+                    term = (m * minigrad.tensor(w, device=m.device)).sum()
+                    mg_next = term if mg_next is None else mg_next + term
+        th_loss, mg_loss = th_next, mg_next
     report.gradients = gradients
 
 

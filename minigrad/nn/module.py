@@ -28,24 +28,7 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods: ``handle.remove()`` removes the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self.hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+from ..utils.hooks import RemovableHandle  # noqa: E402  (its old home; torch.utils.hooks)
 
 
 def _type_description(value):

@@ -461,11 +461,16 @@ def scatter_add(target, index, values):
 
     NumPy: ``np.add.at``; CuPy: ``cupyx.scatter_add``; elsewhere a loop over the
     index entries (standard-only, used by the strict test device with small data).
+    A backward recording its graph (create_graph, Tensors) gets a new tensor from the
+    differentiable op ``AddAt`` instead, whose own backward reads ``g[index]``.
     """
     d = device_of(target)
-    if d is CPU:
+    if d is CPU and type(values) is not tensor_type:
         np.add.at(target, index, values)
         return target
+    if type(target) is tensor_type or type(values) is tensor_type:
+        t = target if type(target) is tensor_type else values
+        return _recording_device(t).xp.add_at(target, index, values)
     if d.type == "cuda":  # pragma: no cover - needs a GPU
         import cupyx
         cupyx.scatter_add(target, index, values)

@@ -21,6 +21,12 @@ def _dtype(d):
     return backend.DTYPES[str(d).rsplit(".", 1)[-1]]
 
 
+def _array(k):
+    """An index key's part as the array library reads it (a constant Tensor's array)."""
+    from .tensor import Tensor
+    return k.data if isinstance(k, Tensor) else k
+
+
 class TensorNamespace:
     """``xp`` over Tensors on one device (see the module docstring)."""
 
@@ -139,6 +145,19 @@ class TensorNamespace:
             x, axis = x.reshape(-1), 0
         return x.index_select(axis, self.tensor(indices).reshape(-1)).reshape(
             x.shape[:axis] + tuple(indices.shape) + x.shape[axis + 1:])
+
+    def add_at(self, x, key, values):
+        """x with values added at [key], repeats adding up (backend.scatter_add on Tensors)."""
+        from .ops.shape import AddAt
+        key = tuple(_array(k) for k in key) if type(key) is tuple else _array(key)
+        return AddAt.apply(self.tensor(x), self.tensor(values), key=key)
+
+    def take_along_axis(self, x, indices, axis=-1):
+        return self.tensor(x).gather(axis, self.tensor(indices))
+
+    def roll(self, x, shift, axis=None):
+        import minigrad
+        return minigrad.roll(self.tensor(x), shift, axis)
 
     def triu(self, x, k=0):
         return self.tensor(x).triu(k)

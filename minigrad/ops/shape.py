@@ -86,9 +86,7 @@ class Index(Op):
 
     def forward(ctx, x, key):
         ctx.shape, ctx.dtype, ctx.key = x.shape, x.dtype, key
-        if backend.is_array(key) and key.dtype != _xp(key).bool:
-            return _xp(x).take(x, key, axis=0)  # x[idx] along the first axis
-        return x[key]
+        return _pick(x, key)
 
     def backward(ctx, g):
         xp = _xp(g)
@@ -99,8 +97,31 @@ class Index(Op):
         return backend.scatter_add(grad, ctx.key, g)
 
 
+class AddAt(Op):
+    """d add_at(x, key, v) = (g, g[key])   (x with v added at [key], repeats adding up)
+
+    NumPy's ``add.at``, and Index's adjoint: each is the other's backward, so the gradient
+    of an indexing is differentiable again, to any order (create_graph).
+    """
+
+    def forward(ctx, x, v, key):
+        ctx.key = key
+        return backend.scatter_add(backend.owned_copy(x), key, v)
+
+    def backward(ctx, g):
+        return g, _pick(g, ctx.key)
+
+
+def _pick(x, key):
+    """x[key]; a lone integer array picks along the first axis (NumPy's take is faster)."""
+    if backend.is_array(key) and key.dtype != _xp(key).bool:
+        return _xp(x).take(x, key, axis=0)
+    return x[key]
+
+
 def _selects_each_element_once(key):
-    """Slices, ints and boolean masks never pick an element twice; integer arrays may."""
+    """Slices, ints and boolean masks never pick an element twice; integer arrays may.
+    (Under create_graph a mask is a constant Tensor: it has a dtype too.)"""
     parts = key if isinstance(key, tuple) else (key,)
     return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) or
-               (backend.is_array(k) and k.dtype == _xp(k).bool) for k in parts)
+               (hasattr(k, "dtype") and k.dtype == _xp(k).bool) for k in parts)

@@ -26,7 +26,7 @@ class Embedding(Op):
         flat = ctx.flat
         rows = xp.reshape(g, (-1, ctx.shape[1]))
         if ctx.scale:
-            counts = backend.scatter_add(xp.zeros(ctx.shape[0], dtype=ctx.dtype), flat,
+            counts = backend.scatter_add(xp.zeros((ctx.shape[0],), dtype=ctx.dtype), flat,
                                          xp.ones(flat.shape, dtype=ctx.dtype))
             rows = rows / xp.reshape(xp.take(counts, flat), (-1, 1))
         grad = backend.scatter_add(xp.zeros(ctx.shape, dtype=ctx.dtype), flat, rows)

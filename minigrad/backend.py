@@ -297,6 +297,12 @@ def device_of(array):
 tensor_type = None  # minigrad.Tensor (set by tensor.py)
 
 
+def is_recording(g):
+    """Whether a backward's gradient ``g`` is a Tensor: the backward is recording its own
+    graph (create_graph=True). (A first-order ``g`` is an array, or a NumPy scalar.)"""
+    return type(g) is tensor_type
+
+
 class _Recording:
     """What ``device_of`` says for a Tensor: the "device" of an op's backward that is
     recording its own graph (``create_graph=True``). Its ``xp`` is the Array API over

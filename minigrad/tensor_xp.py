@@ -176,6 +176,12 @@ class TensorNamespace:
         x = self.tensor(x)
         return x.amax(dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims)
 
+    def any(self, x, axis=None, keepdims=False):
+        import minigrad
+        x = self.tensor(x)
+        return minigrad.any(x) if axis is None and not keepdims else minigrad.any(
+            x, dim=axis, keepdim=keepdims)
+
     def matmul(self, a, b):
         return self.tensor(a) @ self.tensor(b)
 

@@ -45,9 +45,10 @@ class ELU(Op):
         alpha, scale, s = ctx.conf
         x = ctx.x
         # At x = NaN torch's elu and celu pass g (x <= 0 is false), its selu gives NaN;
-        # exp of min(x, 0), so that large inputs raise no overflow warning
+        # exp of the negative part of x, so that large inputs raise no overflow warning
+        # (x where x < 0: at 0 its own derivative is 0, as torch's second derivative is)
         negative = x <= 0 if scale == 1 else ~(x > 0)
-        below = xp.minimum(x, xp.zeros((), dtype=x.dtype))
+        below = xp.where(x < 0, x, xp.zeros((), dtype=x.dtype))
         return xp.where(negative, g * ((alpha * scale * s) * xp.exp(below * s)), g * scale)
 
 
@@ -94,16 +95,27 @@ class Softplus(Op):
     (where the two agree to float precision), as in PyTorch.
     """
 
+    # e = exp(beta x) serves the first-order backward only; under create_graph the backward
+    # computes sigmoid(beta x) again from x, with differentiable ops
+    constants = ("e",)
+
     def forward(ctx, x, beta=1.0, threshold=20.0):
         xp = _xp(x)
         bx = x * beta
         ctx.linear = bx > threshold
         ctx.e = xp.exp(xp.where(ctx.linear, xp.zeros((), dtype=x.dtype), bx))
+        ctx.x, ctx.beta, ctx.threshold = x, beta, threshold
         return xp.where(ctx.linear, x, xp.log1p(ctx.e) / beta)
 
     def backward(ctx, g):
-        e = ctx.e
-        return _xp(g).where(ctx.linear, g, g * e / (e + 1))
+        xp = _xp(g)
+        if not backend.is_recording(g):
+            e = ctx.e
+            return xp.where(ctx.linear, g, g * e / (e + 1))
+        # (from the threshold on, beta x is held there: torch's second derivative is 0)
+        bx = ctx.x * ctx.beta
+        return xp.where(ctx.linear, g, g * xp.sigmoid(xp.where(bx < ctx.threshold, bx,
+                                                               ctx.threshold)))
 
 
 class GELU(Op):
@@ -113,6 +125,10 @@ class GELU(Op):
     is a composite in ``nn/activation.py``).
     """
 
+    # cdf serves the first-order backward only; under create_graph the backward computes it
+    # again from x, with differentiable ops
+    constants = ("cdf",)
+
     def forward(ctx, x):
         ctx.x = x
         ctx.cdf = 0.5 * (1 + backend.erf(x * (1 / math.sqrt(2))))
@@ -121,5 +137,6 @@ class GELU(Op):
     def backward(ctx, g):
         xp = _xp(g)
         x = ctx.x
+        cdf = 0.5 * (1 + xp.erf(x * (1 / math.sqrt(2)))) if backend.is_recording(g) else ctx.cdf
         pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
-        return g * (ctx.cdf + x * pdf)
+        return g * (cdf + x * pdf)

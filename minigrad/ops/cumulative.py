@@ -18,25 +18,33 @@ def _exclusive_prod(x, xp):
 
 
 class Prod(Op):
-    """d prod(x) / d x_i = g * (the product of every other x_j)   (exact when some x_j = 0)"""
+    """d prod(x) / d x_i = g * (the product of every other x_j) = g * prod(x) / x_i
+
+    As in torch: g * prod / x_i when no x is 0; else (exact at zeros) the product of the x_j
+    before i times the product of those after it.
+    """
 
     def forward(ctx, x, axes, keepdim=False):
         xp = _xp(x)
         ctx.x, ctx.axes = x, axes
-        return xp.prod(x, axis=axes, keepdims=keepdim)
+        ctx.out = xp.prod(x, axis=axes, keepdims=keepdim)
+        return ctx.out
 
     def backward(ctx, g):
         xp = _xp(g)
         x, axes = ctx.x, ctx.axes
         if not x.size:  # (an empty product is 1, a constant)
             return xp.zeros_like(x)
+        keep = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
+        if not bool(xp.any(x == 0)):
+            return xp.reshape(g, keep) * (xp.reshape(ctx.out, keep) / x)
         rest = tuple(a for a in range(x.ndim) if a not in axes)
         order = rest + axes  # the reduced axes last, flattened into one line per output
         lines = xp.reshape(xp.permute_dims(x, order), tuple(x.shape[a] for a in rest) + (-1,))
         before = _exclusive_prod(lines, xp)
         after = xp.flip(_exclusive_prod(xp.flip(lines, axis=-1), xp), axis=-1)
         g = xp.reshape(g, tuple(x.shape[a] for a in rest) + (1,))
-        grad = xp.reshape(g * before * after, tuple(x.shape[a] for a in order))
+        grad = xp.reshape(g * (before * after), tuple(x.shape[a] for a in order))
         inverse = [0] * x.ndim
         for i, a in enumerate(order):
             inverse[a] = i
@@ -56,24 +64,35 @@ class Cumsum(Op):
 
 
 class Cumprod(Op):
-    """d cumprod(x)_j / d x_i = the product of x_k for k <= j, k != i   (j >= i; exact at 0)"""
+    """d cumprod(x)_j / d x_i = the product of x_k for k <= j, k != i = cumprod(x)_j / x_i  (j >= i)
+
+    As in torch: the sum over j >= i of g_j cumprod(x)_j, divided by x_i, when no x is 0;
+    else (exact at zeros) each product with x_i left out.
+    """
 
     def forward(ctx, x, dim):
         ctx.x, ctx.dim = x, dim
-        return _xp(x).cumulative_prod(x, axis=dim)
+        ctx.out = _xp(x).cumulative_prod(x, axis=dim)
+        return ctx.out
 
     def backward(ctx, g):
         xp = _xp(g)
-        x = _last(ctx.x, ctx.dim, xp)
-        gl = _last(g, ctx.dim, xp)
+        dim = ctx.dim
+        if ctx.x.shape[dim] <= 1:  # cumprod(x) = x
+            return g
+        if not bool(xp.any(ctx.x == 0)):
+            summed = xp.flip(xp.cumulative_sum(xp.flip(g * ctx.out, axis=dim), axis=dim), axis=dim)
+            return summed / ctx.x
+        x = _last(ctx.x, dim, xp)
+        gl = _last(g, dim, xp)
         n = x.shape[-1]
         eye = xp.eye(n, dtype=xp.bool)
         # row i: x with x_i replaced by 1, then its running product along k
-        rows = xp.where(eye, xp.ones((), dtype=x.dtype), x[..., None, :])
+        rows = xp.where(eye, xp.ones((), dtype=x.dtype), xp.expand_dims(x, axis=-2))
         partial = xp.cumulative_prod(rows, axis=-1)           # [..., i, j]
         upper = xp.triu(xp.ones((n, n), dtype=x.dtype))  # j >= i
-        grad = xp.sum(partial * upper * gl[..., None, :], axis=-1)
-        return _back(grad, ctx.dim, xp)
+        grad = xp.sum(partial * upper * xp.expand_dims(gl, axis=-2), axis=-1)
+        return _back(grad, dim, xp)
 
 
 def _last(a, dim, xp):

@@ -91,6 +91,8 @@ class Amax(Op):
     among the NaNs instead, as PyTorch's do.
     """
 
+    constants = ("count",)  # counts of maxima: flat in x wherever amax has a derivative
+
     def forward(ctx, x, dim=None, keepdim=False, largest=True, name="amax"):
         xp = _xp(x)
         ctx.axes = _axes(dim, x.ndim)
@@ -188,10 +190,11 @@ class LogSumExp(Op):
             m = xp.max(x, axis=ctx.axes, keepdims=True)
             m = xp.where(xp.abs(m) == float("inf"), xp.zeros((), dtype=x.dtype), m)
         out = m + xp.log(xp.sum(xp.exp(x - m), axis=ctx.axes, keepdims=True))
-        ctx.x, ctx.out = x, out
-        return out if keepdim else xp.reshape(out, tuple(
+        ctx.x, ctx.keep = x, out.shape
+        ctx.out = out if keepdim else xp.reshape(out, tuple(
             n for i, n in enumerate(x.shape) if i not in ctx.axes))
+        return ctx.out
 
     def backward(ctx, g):
         xp = _xp(g)
-        return xp.reshape(g, ctx.out.shape) * xp.exp(ctx.x - ctx.out)
+        return xp.reshape(g, ctx.keep) * xp.exp(ctx.x - xp.reshape(ctx.out, ctx.keep))

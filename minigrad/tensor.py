@@ -417,6 +417,8 @@ class Tensor:
         _check_bitwise(self, other, "bitwise_or_cpu")
         return self._compare(other, lambda a, b: a | b)
 
+    __rand__, __ror__ = __and__, __or__  # (True & t: both commute)
+
     __hash__ = object.__hash__
 
     def __bool__(self):

@@ -380,12 +380,12 @@ class MatMul(Op):
             g2 = xp.expand_dims(g2, axis=-1)
         ga = gb = None
         if need_a:
-            b2 = b[:, None] if b_ndim == 1 else b
+            b2 = xp.expand_dims(b, axis=-1) if b_ndim == 1 else b
             ga = xp.matmul(g2, b2.mT)
             if a_ndim == 1:
                 ga = xp.reshape(ga, ga.shape[:-2] + (ga.shape[-1],))
         if need_b:
-            a2 = a[None, :] if a_ndim == 1 else a
+            a2 = xp.expand_dims(a, axis=0) if a_ndim == 1 else a
             gb = xp.matmul(a2.mT, g2)
             if b_ndim == 1:
                 gb = xp.reshape(gb, gb.shape[:-1])

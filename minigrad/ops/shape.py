@@ -91,10 +91,16 @@ class Index(Op):
     def backward(ctx, g):
         xp = _xp(g)
         grad = xp.zeros(ctx.shape, dtype=ctx.dtype)
-        if _selects_each_element_once(ctx.key):
-            grad[ctx.key] = g
+        key = ctx.key
+        if _selects_each_element_once(key):
+            if type(key) is tuple and any(k is None for k in key):
+                # new axes: the standard can't write through None, so leave them out of
+                # the key and of g's shape
+                key = tuple(k for k in key if k is not None)
+                g = xp.reshape(g, grad[key].shape)
+            grad[key] = g
             return grad
-        return backend.scatter_add(grad, ctx.key, g)
+        return backend.scatter_add(grad, key, g)
 
 
 class AddAt(Op):

@@ -1113,6 +1113,8 @@ class _ToDevice(autograd.Op):
         return backend.move(x, device)
 
     def backward(ctx, g):
+        if backend.is_recording(g):  # (create_graph: the move back is recorded too)
+            return g.to(ctx.source)
         return backend.move(g, ctx.source)
 
 

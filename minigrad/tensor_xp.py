@@ -49,6 +49,8 @@ class TensorNamespace:
 
     def asarray(self, v, dtype=None, copy=None):
         t = self.tensor(v)
+        if copy:  # (a copy, not the same tensor: backend.owned_copy's callers write into it)
+            t = t.clone()
         return t if dtype is None else t.to(_dtype(dtype))
 
     def zeros(self, shape, dtype=None):

@@ -232,6 +232,8 @@ ACTIVATIONS = [
     case("softsign", lambda lib, F, a: F.softsign(a), KINKS),
     case("prelu", lambda lib, F, a, w: F.prelu(a, w), (2, 3, 2), (3,)),
     case("prelu one weight", lambda lib, F, a, w: F.prelu(a, w), A, (1,)),
+    case("prelu at zero", lambda lib, F, a, w: F.prelu(a, w),
+         np.array([[0.0, -1.0, 2.0], [0.0, 0.0, -0.5]]), (3,)),
 ]
 
 

@@ -1,14 +1,14 @@
 """Activation layers beyond ReLU/Sigmoid/Tanh, and their ``nn.functional`` forms.
 
 Primitives (one op each, in ``minigrad/ops/activation.py``): leaky_relu, elu/selu/celu,
-hardtanh/relu6, hardswish, softplus, exact gelu. Composites (short formulas of other
-ops, whose gradients the engine derives): silu, mish, softsign, gelu's tanh form, prelu.
+hardtanh/relu6, hardswish, softplus, exact gelu, prelu (a primitive for torch's second
+derivative at x = 0). Composites (short formulas of other ops, whose gradients the engine
+derives): silu, mish, softsign, gelu's tanh form.
 ``inplace=True`` is accepted and printed, but results are computed out of place.
 """
 import math
 
 from ..ops import activation as A
-from ..ops import elementwise as E
 from ..promotion import refuse_integral
 from ..tensor import Tensor
 from .module import Module
@@ -129,7 +129,7 @@ def prelu(input, weight):
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
                                f"parameter numbers = {n} and channel size = {channels}.")
         weight = weight.reshape((n,) + (1,) * (input.ndim - 2))
-    return E.Where.apply((input > 0).data, input, input * weight)
+    return A.PReLU.apply(input, weight)
 
 
 # ----------------------------------------------------------------- modules

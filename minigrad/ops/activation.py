@@ -10,6 +10,7 @@ import math
 from .. import backend
 from ..autograd import Op
 from ..backend import device_of
+from ..promotion import COMMON
 
 
 def _xp(a):
@@ -25,6 +26,30 @@ class LeakyReLU(Op):
 
     def backward(ctx, g):
         return _xp(g).where(ctx.x > 0, g, g * ctx.slope)
+
+
+class PReLU(Op):
+    """d prelu(x, w) = (g * (1 if x > 0 else w), g * (0 if x > 0 else x))   (w: per channel)
+
+    ``w`` arrives shaped to broadcast against x (one slope, or one per channel of dim 1);
+    the engine sums its gradient back to that shape.
+    """
+
+    promote = COMMON
+
+    def forward(ctx, x, w):
+        ctx.x, ctx.w = x, w
+        return _xp(x).where(x > 0, x, x * w)
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        x, w = ctx.x, ctx.w
+        if backend.is_recording(g):  # torch's second derivatives are 0 at x = 0: there
+            at_zero = x == 0           # x and w are held constant
+            x, w = xp.where(at_zero, 0.0, x), xp.where(at_zero, w.detach(), w)
+        positive = x > 0
+        return xp.where(positive, g, g * w), xp.where(positive, xp.zeros((), dtype=g.dtype),
+                                                      g * x)
 
 
 class ELU(Op):

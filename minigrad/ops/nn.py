@@ -484,7 +484,7 @@ class BCEWithLogits(Op):
 
     def forward(ctx, x, target, weight=None, pos_weight=None, reduction="mean"):
         xp = _xp(x)
-        softplus_neg = _softplus(xp, -x)
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0.0)
         if pos_weight is None:
             loss = (1 - target) * x + softplus_neg
         else:
@@ -520,7 +520,7 @@ class BCEWithLogits(Op):
 
 def _softplus(xp, x):
     """log(1 + e^x) = log(1 + e^-|x|) + max(x, 0): never overflows."""
-    return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0.0)
+    return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, xp.zeros_like(x))
 
 
 class MSELoss(Op):

@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as TF
 from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import minigrad
 import minigrad.nn.functional as F
@@ -318,3 +319,121 @@ def test_multihead_attention_second_derivative_matches_torch(device):
 
     check_op(mg, th,
              (3, 2, e), (5, 2, e), (5, 2, e), device=device, order=2)
+
+
+# ------------------------------------------------------------------ plain references agree
+#
+# Linear, ReLU, CrossEntropy, Convolution (and BatchNorm, ConvTranspose) keep a plain
+# reference backward (``plain_backward``) beside the fast one. A first-order backward runs
+# the fast one; under create_graph the engine runs the plain one. Both must give the same
+# gradients, to float64 rounding, on whatever inputs hypothesis draws.
+
+PLAIN = settings(max_examples=20, deadline=None, database=None, derandomize=True)
+
+
+def fast_and_plain_gradients(fn, *arrays):
+    """fn's input gradients by the fast backward (first order) and by the plain reference
+    (the same backward under create_graph=True). The loss is sum(out^2 * u) / 2 for a random
+    u, so the gradient reaching the op, out * u, itself depends on the inputs."""
+    ts = [minigrad.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*ts)
+    up = minigrad.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape)))
+    loss = (out * out * up).sum() / 2
+    fast = minigrad.autograd.grad(loss, ts, retain_graph=True)
+    plain = minigrad.autograd.grad(loss, ts, create_graph=True)
+    assert all(p.requires_grad for p in plain)  # recorded: the plain path really ran
+    return [f.numpy() for f in fast], [p.detach().numpy() for p in plain]
+
+
+def assert_agree(fast, plain):
+    for f, p in zip(fast, plain):
+        np.testing.assert_allclose(p, f, rtol=1e-11, atol=1e-12)
+
+
+def floats(shape):
+    return hnp.arrays(np.float64, shape, elements=st.floats(-3, 3, width=64))
+
+
+
+@PLAIN
+@given(st.data())
+def test_linear_plain_reference_agrees_with_the_fast_backward(data):
+    lead = data.draw(st.sampled_from([(1,), (7,), (3, 2), (2, 1, 3)]), "leading axes")
+    n_in, n_out = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))
+    x, w, b = (data.draw(floats(s)) for s in (lead + (n_in,), (n_out, n_in), (n_out,)))
+    assert_agree(*fast_and_plain_gradients(F.linear, x, w, b))
+
+
+@PLAIN
+@given(floats(hnp.array_shapes(min_dims=1, max_dims=3, max_side=6)))
+def test_relu_plain_reference_agrees_with_the_fast_backward(x):
+    assert_agree(*fast_and_plain_gradients(F.relu, x))
+
+
+@PLAIN
+@given(st.data())
+def test_cross_entropy_plain_reference_agrees_with_the_fast_backward(data):
+    n, c = data.draw(st.integers(1, 6)), data.draw(st.integers(2, 5))
+    x = data.draw(floats((n, c)))
+    t = np.array(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    general = data.draw(st.booleans(), "weights, ignore_index and smoothing")
+    kw = dict(reduction=data.draw(st.sampled_from(["mean", "sum", "none"])))
+    if general:  # softmax * sum_c a_c - a, with a spelled out
+        t[0] = -100
+        kw.update(weight=minigrad.tensor(data.draw(floats((c,)).map(np.abs))),
+                  label_smoothing=data.draw(st.sampled_from([0.0, 0.3])))
+    assert_agree(*fast_and_plain_gradients(
+        lambda x: F.cross_entropy(x, minigrad.tensor(t), **kw), x))
+
+
+@st.composite
+def conv_cases(draw):
+    groups = draw(st.sampled_from([1, 1, 2]))
+    cg = draw(st.sampled_from([1, 2, 3, 8]))  # 8 * 3 * 3 >= 64: the one-product fast path
+    o = groups * draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    h = draw(st.integers(dilation[0] * (kh - 1) + 1, 6))
+    w = draw(st.integers(dilation[1] * (kw - 1) + 1, 6))
+    shape = (draw(st.integers(1, 3)), groups * cg, h, w)
+    if draw(st.booleans()):
+        shape = shape[1:]  # unbatched
+    x, weight, bias = (draw(floats(s)) for s in (shape, (o, cg, kh, kw), (o,)))
+    return x, weight, bias, dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+@PLAIN
+@given(conv_cases())
+def test_conv2d_plain_reference_agrees_with_the_fast_forward_and_backward(case):
+    from minigrad.ops.conv import plain_conv2d
+    x, w, b, kw = case
+    fast_out = F.conv2d(minigrad.tensor(x), minigrad.tensor(w), minigrad.tensor(b), **kw)
+    ph, pw = kw["padding"]
+    x4 = x if x.ndim == 4 else x[None]
+    plain_out = plain_conv2d(np, x4, w, b, kw["stride"], (ph, ph, pw, pw), kw["dilation"],
+                             kw["groups"])
+    np.testing.assert_allclose(plain_out if x.ndim == 4 else plain_out[0], fast_out.numpy(),
+                               rtol=1e-11, atol=1e-12)
+    assert_agree(*fast_and_plain_gradients(lambda x, w, b: F.conv2d(x, w, b, **kw), x, w, b))
+
+
+@PLAIN
+@given(st.data())
+def test_conv_transpose2d_plain_reference_agrees_with_the_fast_backward(data):
+    stride, dilation = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2))
+    padding = data.draw(st.integers(0, 1))
+    x = data.draw(floats((data.draw(st.integers(1, 2)), 3, 3, 4)))
+    w, b = data.draw(floats((3, 2, 2, 3))), data.draw(floats((2,)))
+    kw = dict(stride=stride, padding=padding, dilation=dilation)
+    assert_agree(*fast_and_plain_gradients(
+        lambda x, w, b: F.conv_transpose2d(x, w, b, **kw), x, w, b))
+
+
+@PLAIN
+@given(st.sampled_from([(5, 3), (4, 3, 2), (2, 3, 2, 3)]).flatmap(floats),
+       floats((3,)), floats((3,)))
+def test_batch_norm_plain_reference_agrees_with_the_fast_backward(x, w, b):
+    assert_agree(*fast_and_plain_gradients(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), x, w, b))

@@ -333,12 +333,13 @@ PLAIN = settings(max_examples=20, deadline=None, database=None, derandomize=True
 
 def fast_and_plain_gradients(fn, *arrays):
     """fn's input gradients by the fast backward (first order) and by the plain reference
-    (the same backward under create_graph=True). The loss is sum(out^2 * u) / 2 for a random
-    u, so the gradient reaching the op, out * u, itself depends on the inputs."""
+    (the same backward under create_graph=True). The loss is sum(out * u) * s for a random
+    u and s = 1 + sum(x^2) of the first input, so that the gradient reaching the op, u * s,
+    depends on the inputs (its gradients are recorded) and is non-zero everywhere."""
     ts = [minigrad.tensor(a, requires_grad=True) for a in arrays]
     out = fn(*ts)
     up = minigrad.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape)))
-    loss = (out * out * up).sum() / 2
+    loss = (out * up).sum() * (1 + (ts[0] * ts[0]).sum())
     fast = minigrad.autograd.grad(loss, ts, retain_graph=True)
     plain = minigrad.autograd.grad(loss, ts, create_graph=True)
     assert all(p.requires_grad for p in plain)  # recorded: the plain path really ran

@@ -41,6 +41,8 @@ def test_linear_second_derivative_matches_torch(device, bias):
 def test_linear_with_leading_axes_second_derivative_matches_torch(device):
     check_op(lambda x, w, b: F.linear(x, w, b) ** 2, lambda x, w, b: TF.linear(x, w, b) ** 2,
              (2, 3, 4), (5, 4), (5,), device=device, order=2)
+    check_op(lambda x, w, b: F.linear(x, w, b) ** 2, lambda x, w, b: TF.linear(x, w, b) ** 2,
+             (4,), (5, 4), (5,), device=device, order=2)
 
 
 def test_relu_second_derivative_is_zero_and_passes_the_mask_like_torch(device):

@@ -10,6 +10,9 @@ sample), and the whole convolution is ``weight (O, C*kh*kw) @ cols``. Backward i
 the matmul rule (d(W @ X) = (g @ X^T, W^T @ g)) followed by col2im, which adds each
 column of W^T @ g back onto the pixels its window came from (windows overlap, so the
 contributions add up). The window copies live in ``backend`` (``im2col``/``col2im``).
+That is the fast path. The plain reference (``plain_conv2d``, ``Convolution.plain_backward``)
+writes the same convolution as a sum over the kernel offsets of strided slices, in plain
+Array API calls: read it first; the engine runs it under ``create_graph=True``.
 
 Max pooling takes the largest value of each window; its gradient flows only to that
 element (the first one in row-major order when several tie, as in PyTorch).

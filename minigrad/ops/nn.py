@@ -5,6 +5,12 @@ is ``x @ W.T + b``; ``CrossEntropy`` is log-softmax followed by the negative log
 likelihood, whose combined gradient is the famous ``softmax(x) - onehot(y)``. Fewer
 nodes means fewer temporaries and less Python per training step.
 
+Reading for the maths: ``Linear.plain_backward`` (``g @ W``, ``g^T @ x``, ``g.sum(0)``) and
+``CrossEntropy.plain_backward`` (``softmax - onehot``) are the plain reference versions; each
+op's ``backward`` then continues, below a "fast path" line, with the same result computed
+faster. The engine runs the plain one when the backward itself is differentiated
+(``create_graph=True``, g a Tensor), where speed does not matter.
+
 Arguments arrive as arrays; ``g`` is the gradient of the output. A loss's reduction
 (``'mean'``, ``'sum'``, ``'none'``) is undone at the top of its backward by
 ``_per_element(g)``: the gradient each element of the unreduced loss receives.

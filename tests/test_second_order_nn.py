@@ -285,7 +285,7 @@ def test_dropout_second_derivative_uses_the_forward_mask(device):
 
 
 def test_dropout2d_second_derivative_uses_the_forward_channel_mask(device):
-    x = minigrad.tensor(RNG.standard_normal((2, 6, 3)), device=device, requires_grad=True)
+    x = minigrad.tensor(RNG.standard_normal((2, 6, 3, 2)), device=device, requires_grad=True)
     y = F.dropout2d(x, 0.5)
     mask = (y.detach().numpy() != 0) * 2.0
     g, = minigrad.autograd.grad((y * x).sum(), x, create_graph=True)

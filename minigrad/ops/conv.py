@@ -43,7 +43,8 @@ class Convolution(Op):
 
     def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
         xp = _xp(x)
-        ctx.input, ctx.weight = x, weight  # for plain_backward
+        # for plain_backward (the weight only when x's gradient needs it, like the fast path)
+        ctx.input, ctx.weight = x, (weight if ctx.needs_input_grad[0] else None)
         ctx.unbatched = x.ndim == 3
         if ctx.unbatched:
             x = xp.expand_dims(x, axis=0)
@@ -105,7 +106,7 @@ class Convolution(Op):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         kernel, stride, dilation, pads = ctx.conf
         n, c, h, w = x.shape
-        o, cg, kh, kw = weight.shape
+        o, cg, kh, kw = ctx.w_shape
         ho, wo = g.shape[2:]
         g_groups = xp.reshape(g, (n, groups, o // groups, ho * wo))
         xpad = _pad2d(xp, x, pads)
@@ -124,7 +125,7 @@ class Convolution(Op):
             gx = gxpad[:, :, top:top + h, left:left + w]
             gx = gx[0, ...] if ctx.unbatched else gx
         if need_w:  # (groups, O/groups, C/groups, kh*kw) -> (O, C/groups, kh, kw)
-            gw = xp.reshape(xp.stack(gw_offsets, axis=-1), weight.shape)
+            gw = xp.reshape(xp.stack(gw_offsets, axis=-1), ctx.w_shape)
         if need_b:
             gb = xp.sum(g, axis=(0, 2, 3))
         return gx, gw, gb

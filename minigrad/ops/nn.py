@@ -501,6 +501,8 @@ class BCEWithLogits(Op):
         ctx.weight, ctx.pos_weight = weight, pos_weight
         return _reduce(ctx, loss, reduction, loss.size)
 
+    recomputed = ("sp",)  # softplus(-x)
+
     def backward(ctx, g):
         xp = _xp(g)
         gs = _per_element(ctx, g)
@@ -520,8 +522,6 @@ class BCEWithLogits(Op):
         if need_y:
             gy = -x * gs if pw is None else ((pw - 1) * sp - x) * gs
         return gx, gy, None, None  # like PyTorch: no gradient for weight and pos_weight
-
-    recomputed = ("sp",)
 
 
 def _softplus(xp, x):
@@ -557,10 +557,8 @@ class MSELoss(Op):
         if not backend.is_array(g):  # create_graph: what forward computed, recorded afresh
             diff = ctx.x - ctx.target
             squared = diff * diff
-            numel = 1
-            for s in squared.shape:
-                numel *= s
-            ctx.denominator = numel if ctx.weight is None else _xp(g).sum(ctx.weight)
+            ctx.denominator = (_numel(squared.shape) if ctx.weight is None
+                               else _xp(g).sum(ctx.weight))
         gs = _per_element(ctx, g)
         need_x, need_y, need_w = ctx.needs_input_grad
         scaled = 2 * diff * (gs if ctx.weight is None else gs * ctx.weight)

@@ -271,6 +271,11 @@ class Op:
     # create_graph they enter the backward as constants (see _recorded_backward).
     constants = ()
 
+    # Names of saved float arrays that only the fast (array) backward reads: a backward that
+    # has a plain reference for Tensors (``plain_backward``, recomputing them from the inputs)
+    # lists them here, and under create_graph they enter that backward as None.
+    recomputed = ()
+
     @classmethod
     def apply(cls, *args, **kwargs):
         if cls.promote is not None:
@@ -392,6 +397,8 @@ class Op:
         t = known.get(id(v))
         if t is not None:
             return t
+        if name in self.recomputed:
+            return None
         if backend.dtype_of(v).is_floating_point and name not in self.constants:
             raise RuntimeError(
                 f"{self.name()} cannot record its backward (create_graph=True): it uses "

@@ -343,14 +343,17 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta) (d = input - target)."""
+    """0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta) (d = input - target).
+
+    At |d| = delta both pieces have the same value and slope; the linear one is taken, so
+    the second derivative there is 0, as in PyTorch."""
     reduction = _reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_same_size(input, target, "huber_loss")
     d = input - target
     a = d.abs()
-    loss = _where(a <= delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = _where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss, reduction)

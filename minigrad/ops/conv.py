@@ -10,6 +10,9 @@ sample), and the whole convolution is ``weight (O, C*kh*kw) @ cols``. Backward i
 the matmul rule (d(W @ X) = (g @ X^T, W^T @ g)) followed by col2im, which adds each
 column of W^T @ g back onto the pixels its window came from (windows overlap, so the
 contributions add up). The window copies live in ``backend`` (``im2col``/``col2im``).
+That is the fast path. The plain reference (``plain_conv2d``, ``Convolution.plain_backward``)
+writes the same convolution as a sum over the kernel offsets of strided slices, in plain
+Array API calls: read it first; the engine runs it under ``create_graph=True``.
 
 Max pooling takes the largest value of each window; its gradient flows only to that
 element (the first one in row-major order when several tie, as in PyTorch).
@@ -40,6 +43,8 @@ class Convolution(Op):
 
     def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
         xp = _xp(x)
+        # for plain_backward (the weight only when x's gradient needs it, like the fast path)
+        ctx.input, ctx.weight = x, (weight if ctx.needs_input_grad[0] else None)
         ctx.unbatched = x.ndim == 3
         if ctx.unbatched:
             x = xp.expand_dims(x, axis=0)
@@ -85,7 +90,50 @@ class Convolution(Op):
         out = xp.permute_dims(xp.reshape(out, (ho, o, wo, n)), (3, 1, 0, 2))
         return out[0, ...] if ctx.unbatched else out
 
+    recomputed = ("x", "cols", "w2", "w3")  # the fast backward's layouts of x and the weight
+
+    def plain_backward(ctx, g):
+        """The reference, offset by offset (see ``plain_conv2d``): with window(i, j) the
+        slice of the padded input that kernel offset (i, j) sees,
+            gw[:, :, i, j] = sum over samples and pixels of g @ window(i, j)^T
+            gx             = the sum of w[:, :, i, j]^T @ g, each added back at window(i, j)
+            gb             = sum of g over samples and pixels
+        The engine runs it under create_graph (g a Tensor), where speed does not matter."""
+        xp = _xp(g)
+        x, weight, groups = ctx.input, ctx.weight, ctx.groups
+        if ctx.unbatched:
+            x, g = xp.expand_dims(x, axis=0), xp.expand_dims(g, axis=0)
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        kernel, stride, dilation, pads = ctx.conf
+        n, c, h, w = x.shape
+        o, cg, kh, kw = ctx.w_shape
+        ho, wo = g.shape[2:]
+        g_groups = xp.reshape(g, (n, groups, o // groups, ho * wo))
+        xpad = _pad2d(xp, x, pads)
+        gxpad = xp.zeros(xpad.shape, dtype=g.dtype) if need_x else None
+        gw_offsets = []
+        for i, j, key in _offsets(kernel, stride, dilation, (ho, wo)):
+            if need_w:
+                window = xp.reshape(xpad[key], (n, groups, cg, ho * wo))
+                gw_offsets.append(xp.sum(xp.matmul(g_groups, window.mT), axis=0))
+            if need_x:
+                w_ij = xp.reshape(weight[:, :, i, j], (groups, o // groups, cg))
+                gxpad[key] += xp.reshape(xp.matmul(w_ij.mT, g_groups), (n, c, ho, wo))
+        gx = gw = gb = None
+        if need_x:
+            top, _, left, _ = pads
+            gx = gxpad[:, :, top:top + h, left:left + w]
+            gx = gx[0, ...] if ctx.unbatched else gx
+        if need_w:  # (groups, O/groups, C/groups, kh*kw) -> (O, C/groups, kh, kw)
+            gw = xp.reshape(xp.stack(gw_offsets, axis=-1), ctx.w_shape)
+        if need_b:
+            gb = xp.sum(g, axis=(0, 2, 3))
+        return gx, gw, gb
+
     def backward(ctx, g):
+        if not backend.is_array(g):
+            return ctx.plain_backward(g)
+        # ---- fast path: same result as plain_backward, by im2col and big matrix products ----
         xp = _xp(g)
         if ctx.unbatched:
             g = xp.expand_dims(g, axis=0)
@@ -158,6 +206,52 @@ def _weight_grad(ctx, g, g4=None):
     cols_n = xp.reshape(cols_n, (n, groups, kk, ho * wo))
     g_n = xp.reshape(g, (n, groups, o // groups, ho * wo))
     return xp.sum(xp.matmul(g_n, cols_n.mT), axis=0)
+
+
+# ------------------------------------------------------------------ the plain reference
+#
+# A convolution is also a sum over the kernel offsets (i, j): offset (i, j) of every window,
+# across the whole output, is one strided slice of the padded input,
+#     window(i, j) = xpad[:, :, i*dh + sh*(0 .. Ho-1), j*dw + sw*(0 .. Wo-1)]     (N, C, Ho, Wo)
+# and the output is the sum over offsets of w[:, :, i, j] @ window(i, j), a 1x1 convolution
+# each. Plain Array API calls on whole arrays, no copies of windows: the engine records this
+# form under create_graph (``Convolution.plain_backward``); ``plain_conv2d`` is its forward.
+
+
+def _offsets(kernel, stride, dilation, out_size):
+    """(i, j, index of window(i, j)) for every kernel offset, in row-major order."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, (slice(None), slice(None), window_slice(i, dh, sh, ho),
+                         window_slice(j, dw, sw, wo))
+
+
+def _pad2d(xp, x, pads):
+    """x (N, C, H, W) with (top, bottom, left, right) rows and columns of zeros added."""
+    top, bottom, left, right = pads
+    n, c, h, w = x.shape
+    rows = [xp.zeros((n, c, p, w), dtype=x.dtype) for p in (top, bottom)]
+    x = xp.concat([rows[0], x, rows[1]], axis=2)
+    cols = [xp.zeros((n, c, h + top + bottom, p), dtype=x.dtype) for p in (left, right)]
+    return xp.concat([cols[0], x, cols[1]], axis=3)
+
+
+def plain_conv2d(xp, x, weight, bias, stride, pads, dilation, groups):
+    """conv2d of x (N, C, H, W) as the sum over kernel offsets of w[:, :, i, j] @ window(i, j)
+    (channels split into ``groups``): the reference the fast ``Convolution`` agrees with."""
+    n, c, h, w = x.shape
+    o, cg, kh, kw = weight.shape
+    ho = conv_out_size(pads[0] + h + pads[1], kh, stride[0], dilation[0])
+    wo = conv_out_size(pads[2] + w + pads[3], kw, stride[1], dilation[1])
+    xpad = _pad2d(xp, x, pads)
+    out = 0
+    for i, j, key in _offsets((kh, kw), stride, dilation, (ho, wo)):
+        window = xp.reshape(xpad[key], (n, groups, cg, ho * wo))
+        w_ij = xp.reshape(weight[:, :, i, j], (groups, o // groups, cg))
+        out = out + xp.matmul(w_ij, window)              # (N, groups, O/groups, Ho*Wo)
+    out = xp.reshape(out, (n, o, ho, wo))
+    return out if bias is None else out + xp.reshape(bias, (1, o, 1, 1))
 
 
 # ------------------------------------------------------------------ max pooling

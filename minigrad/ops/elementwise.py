@@ -268,7 +268,16 @@ class ReLU(Op):
         ctx.out = xp.maximum(x, xp.zeros((), dtype=x.dtype))
         return ctx.out
 
+    def plain_backward(ctx, g):
+        """The reference, ``g * (x > 0)``: relu(x) > 0 exactly where x > 0. Run under
+        create_graph (g a Tensor); its own derivative is 0 almost everywhere."""
+        xp = _xp(g)
+        return g * xp.astype(ctx.out > 0, g.dtype)
+
     def backward(ctx, g):
+        if not backend.is_array(g):
+            return ctx.plain_backward(g)
+        # ---- fast path: same result as plain_backward (and g at NaN, as in PyTorch) ----
         # A 0/1 float mask, multiplied in place: two cheap passes, where NumPy's where()
         # (a branch per element on random signs) is ten times slower than both.
         if fused.use_kernels(g):  # a GPU: one kernel instead of three

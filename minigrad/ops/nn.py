@@ -5,6 +5,12 @@ is ``x @ W.T + b``; ``CrossEntropy`` is log-softmax followed by the negative log
 likelihood, whose combined gradient is the famous ``softmax(x) - onehot(y)``. Fewer
 nodes means fewer temporaries and less Python per training step.
 
+Reading for the maths: ``Linear.plain_backward`` (``g @ W``, ``g^T @ x``, ``g.sum(0)``) and
+``CrossEntropy.plain_backward`` (``softmax - onehot``) are the plain reference versions; each
+op's ``backward`` then continues, below a "fast path" line, with the same result computed
+faster. The engine runs the plain one when the backward itself is differentiated
+(``create_graph=True``, g a Tensor), where speed does not matter.
+
 Arguments arrive as arrays; ``g`` is the gradient of the output. A loss's reduction
 (``'mean'``, ``'sum'``, ``'none'``) is undone at the top of its backward by
 ``_per_element(g)``: the gradient each element of the unreduced loss receives.
@@ -63,7 +69,7 @@ class Linear(Op):
         need_x, need_w = ctx.needs_input_grad[:2]
         # only what backward uses (an optimizer step on the weight before backward is fine
         # when the input's gradient isn't wanted, as in PyTorch)
-        ctx.x2 = x2 if need_w else None
+        ctx.x, ctx.x2 = (x, x2) if need_w else (None, None)
         ctx.weight = weight if need_x else None
         ctx.lead = x.shape[:-1]
         out_t = xp.matmul(weight, x2.mT)                 # (out, batch)
@@ -71,7 +77,28 @@ class Linear(Op):
             out_t += xp.reshape(bias, (-1, 1))
         return _batch_first(xp, out_t, ctx.lead)
 
+    recomputed = ("x2",)  # the fast backward's 2-D view of x
+
+    def plain_backward(ctx, g):
+        """The reference: the three gradients as the formula reads, ``g @ W``, ``g^T @ x``
+        and ``g.sum(0)``, with any leading axes of x folded into one batch axis. The
+        engine runs it under create_graph (g a Tensor), where speed does not matter."""
+        xp = _xp(g)
+        need_x, need_w, need_b = ctx.needs_input_grad
+        g2 = xp.reshape(g, (_numel(ctx.lead), g.shape[-1]))           # (batch, out)
+        gx = gw = gb = None
+        if need_x:
+            gx = xp.reshape(xp.matmul(g2, ctx.weight), tuple(ctx.lead) + (ctx.weight.shape[1],))
+        if need_w:
+            gw = xp.matmul(g2.mT, xp.reshape(ctx.x, (_numel(ctx.lead), ctx.x.shape[-1])))
+        if need_b:
+            gb = xp.sum(g2, axis=0)
+        return gx, gw, gb
+
     def backward(ctx, g):
+        if not backend.is_array(g):
+            return ctx.plain_backward(g)
+        # ---- fast path: same result as plain_backward, laid out for NumPy and OpenBLAS ----
         xp = _xp(g)
         need_x, need_w, need_b = ctx.needs_input_grad
         g_t = _features_first(xp, g)                     # g^T, (out, batch): usually a view
@@ -291,11 +318,39 @@ class CrossEntropy(Op):
                 smooth = smooth * keep
             loss = (1 - eps) * loss + (eps / n_classes) * smooth
         ctx.e, ctx.s, ctx.t, ctx.w_t, ctx.keep = e, s, t, w_t, keep
-        ctx.weight, ctx.eps, ctx.shape = weight, eps, x.shape
+        ctx.x, ctx.weight, ctx.eps, ctx.shape = x, weight, eps, x.shape
         count = t.shape[0] if w_t is None else xp.sum(w_t)
         return _reduce(ctx, xp.reshape(loss, target.shape), reduction, count)
 
+    # from the targets and the class weights, which get no gradient
+    constants = ("w_t", "keep", "denominator")
+    recomputed = ("e", "s")  # exp(x - max x) and its sums, for the fast backward
+
+    def plain_backward(ctx, g):
+        """The reference: ``softmax(x) - onehot(y)``, times each sample's g. With class
+        weights, ignored targets or label smoothing, the target distribution a is spelled
+        out and the gradient is ``softmax(x) * sum_c a_c - a``. The engine runs this
+        under create_graph (g a Tensor), where speed does not matter."""
+        xp = _xp(g)
+        eps, n_classes = ctx.eps, ctx.shape[1]
+        xc = _classes_first(xp, ctx.x)                                  # (C, M)
+        e = xp.exp(xc - xp.max(xc, axis=0, keepdims=True))
+        softmax = e / xp.sum(e, axis=0, keepdims=True)
+        onehot = _one_hot(xp, ctx.t, n_classes, 1.0, softmax.dtype)     # (C, M)
+        if ctx.w_t is None and not eps:
+            grad = softmax - onehot
+        else:
+            w_y = 1.0 if ctx.w_t is None else ctx.w_t        # the target's weight, 0 if ignored
+            counted = 1.0 if ctx.keep is None else ctx.keep  # 0 if ignored
+            w_c = 1.0 if ctx.weight is None else xp.reshape(ctx.weight, (n_classes, 1))
+            a = (1 - eps) * w_y * onehot + (eps / n_classes) * w_c * counted
+            grad = softmax * xp.sum(a, axis=0) - a
+        return _classes_last(xp, grad * _per_sample(ctx, g), ctx.shape), None, None
+
     def backward(ctx, g):
+        if not backend.is_array(g):
+            return ctx.plain_backward(g)
+        # ---- fast path: same result as plain_backward, from the exps forward saved ----
         xp = _xp(g)
         eps, n_classes = ctx.eps, ctx.shape[1]
         gs = _per_sample(ctx, g)
@@ -344,10 +399,37 @@ class CrossEntropyProbs(Op):
             a = a * w
         loss = -xp.sum(a * logp, axis=0)
         ctx.logp, ctx.a, ctx.w, ctx.eps, ctx.shape = logp, a, w, eps, x.shape
+        ctx.x, ctx.target, ctx.weight = x, target, weight
         return _reduce(ctx, xp.reshape(loss, (x.shape[0],) + tuple(x.shape[2:])), reduction,
                        loss.shape[0])
 
+    recomputed = ("logp", "a", "w", "a_per_weight")
+
+    def plain_backward(ctx, g):
+        """The same gradients with log_softmax(x) and a recomputed from the inputs (run
+        under create_graph, where x, the target and the weights all may be differentiated)."""
+        xp = _xp(g)
+        n_classes, eps = ctx.shape[1], ctx.eps
+        xc = _classes_first(xp, ctx.x)
+        shifted = xc - xp.max(xc, axis=0, keepdims=True)
+        logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
+        a = (1 - eps) * _classes_first(xp, ctx.target) + eps / n_classes  # per unit weight
+        w = 1.0 if ctx.weight is None else xp.reshape(ctx.weight, (n_classes, 1))
+        gs = _per_sample(ctx, g)
+        need_x, need_target, need_w = ctx.needs_input_grad
+        gx = gt = gw = None
+        if need_x:
+            gx = _classes_last(xp, (xp.exp(logp) * xp.sum(w * a, axis=0) - w * a) * gs,
+                               ctx.shape)
+        if need_target:
+            gt = _classes_last(xp, -(1 - eps) * w * logp * gs, ctx.shape)
+        if need_w:
+            gw = -xp.sum(a * logp * gs, axis=1)
+        return gx, gt, gw
+
     def backward(ctx, g):
+        if not backend.is_array(g):
+            return ctx.plain_backward(g)
         xp = _xp(g)
         gs = _per_sample(ctx, g)
         need_x, need_target = ctx.needs_input_grad[:2]
@@ -372,6 +454,8 @@ class NLLLoss(Op):
     ``x`` holds log-probabilities (N, C, d1, ...), ``target`` class indices; the loss of
     a counted target is ``-w_y x_y``; 'mean' divides by the summed ``w_y``.
     """
+
+    constants = ("w_t", "denominator")  # from the targets and the class weights
 
     def forward(ctx, x, target, weight=None, ignore_index=None, reduction="mean"):
         xp = _xp(x)
@@ -417,12 +501,16 @@ class BCEWithLogits(Op):
         ctx.weight, ctx.pos_weight = weight, pos_weight
         return _reduce(ctx, loss, reduction, loss.size)
 
+    recomputed = ("sp",)  # softplus(-x)
+
     def backward(ctx, g):
         xp = _xp(g)
         gs = _per_element(ctx, g)
         if ctx.weight is not None:
             gs = gs * ctx.weight
         x, y, sp, pw = ctx.x, ctx.target, ctx.sp, ctx.pos_weight
+        if not backend.is_array(g):  # create_graph: softplus(-x) recorded, from x again
+            sp = _softplus(xp, -x)
         need_x, need_y = ctx.needs_input_grad[:2]
         sig = xp.exp(-sp)  # sigmoid(x) = exp(-softplus(-x)), in (0, 1]
         gx = gy = None
@@ -434,6 +522,11 @@ class BCEWithLogits(Op):
         if need_y:
             gy = -x * gs if pw is None else ((pw - 1) * sp - x) * gs
         return gx, gy, None, None  # like PyTorch: no gradient for weight and pos_weight
+
+
+def _softplus(xp, x):
+    """log(1 + e^x) = log(1 + e^-|x|) + max(x, 0): never overflows."""
+    return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, xp.zeros_like(x))
 
 
 class MSELoss(Op):
@@ -450,19 +543,28 @@ class MSELoss(Op):
         diff = x - target
         loss = diff * diff
         ctx.diff, ctx.weight, ctx.squared = diff, weight, loss
+        ctx.x, ctx.target = x, target
         if weight is None:
             return _reduce(ctx, loss, reduction, loss.size)
         out = _reduce(ctx, loss * weight, reduction, xp.sum(weight))
         ctx.mean = out if reduction == "mean" else None
         return out
 
+    recomputed = ("diff", "squared", "denominator")
+
     def backward(ctx, g):
+        diff, squared = ctx.diff, ctx.squared
+        if not backend.is_array(g):  # create_graph: what forward computed, recorded afresh
+            diff = ctx.x - ctx.target
+            squared = diff * diff
+            ctx.denominator = (_numel(squared.shape) if ctx.weight is None
+                               else _xp(g).sum(ctx.weight))
         gs = _per_element(ctx, g)
         need_x, need_y, need_w = ctx.needs_input_grad
-        scaled = 2 * ctx.diff * (gs if ctx.weight is None else gs * ctx.weight)
+        scaled = 2 * diff * (gs if ctx.weight is None else gs * ctx.weight)
         gw = None
         if need_w:  # the weights appear in the denominator of a weighted mean too
-            gw = (ctx.squared if ctx.mean is None else ctx.squared - ctx.mean) * gs
+            gw = (squared if ctx.mean is None else squared - ctx.mean) * gs
         return (scaled if need_x else None, -scaled if need_y else None, gw)
 
 
@@ -476,6 +578,8 @@ class Dropout(Op):
     1 / (1 - p), so the expected output equals x and evaluation needs no rescaling.
     The mask comes from minigrad's global generator (``minigrad.manual_seed``).
     """
+
+    constants = ("mask",)  # random, not a function of x
 
     def forward(ctx, x, p):
         xp = _xp(x)

@@ -3,6 +3,7 @@
 (Layer and group normalisation, and batch normalisation with running statistics in
 eval mode, are short composites in ``nn/normalization.py``.)
 """
+from .. import backend
 from ..autograd import Op
 from ..backend import channel_sums, device_of
 
@@ -35,13 +36,44 @@ class BatchNorm(Op):
         var = xp.reshape(channel_sums(centred * centred) / m, shape)
         invstd = 1 / xp.sqrt(var + eps)
         ctx.centred, ctx.invstd, ctx.weight, ctx.m = centred, invstd, weight, m
+        ctx.x, ctx.eps = x, eps
         if stats_out is not None:
             stats_out.append((xp.reshape(mean, (-1,)), xp.reshape(var, (-1,))))
         scale = invstd if weight is None else invstd * xp.reshape(weight, shape)
         out = centred * scale                           # xh * weight, in one pass
         return out if bias is None else out + xp.reshape(bias, shape)
 
+    recomputed = ("centred", "invstd")  # what the fast backward reuses from forward
+
+    def plain_backward(ctx, g):
+        """The reference: the same formula with every per-channel statistic recomputed
+        from x by plain sums (run under create_graph, where speed does not matter)."""
+        xp = _xp(g)
+        x, weight, m = ctx.x, ctx.weight, ctx.m
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        axes = (0,) + tuple(range(2, x.ndim))       # all but the channels
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+        def mean(a):
+            return xp.sum(a, axis=axes, keepdims=True) / m
+
+        centred = x - mean(x)
+        invstd = 1 / xp.sqrt(mean(centred * centred) + ctx.eps)
+        xh = centred * invstd
+        dxh = g if weight is None else g * xp.reshape(weight, shape)
+        gx = gw = gb = None
+        if need_x:
+            gx = invstd * (dxh - mean(dxh) - xh * mean(dxh * xh))
+        if need_w:
+            gw = xp.sum(g * xh, axis=axes)
+        if need_b:
+            gb = xp.sum(g, axis=axes)
+        return gx, gw, gb
+
     def backward(ctx, g):
+        if not backend.is_array(g):
+            return ctx.plain_backward(g)
+        # ---- fast path: same result as plain_backward, from forward's statistics ----
         xp = _xp(g)
         centred, invstd, weight, m = ctx.centred, ctx.invstd, ctx.weight, ctx.m
         need_x, need_w, need_b = ctx.needs_input_grad[:3]

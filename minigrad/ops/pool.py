@@ -24,6 +24,8 @@ class AvgPool2D(Op):
     or not (``count_include_pad``), or ``divisor_override``.
     """
 
+    constants = ("divisor",)  # window sizes: from the shapes alone
+
     def forward(ctx, x, kernel, stride, pads, out_size, divisor):
         xp = _xp(x)
         (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_size

@@ -1125,3 +1125,11 @@ def _numeric_derivative(outputs, t, e, k, j, eps):
     t.data = backend.from_numpy(host, t.device)
     return (values[0] - values[1]) / (2 * eps)
 
+
+
+# ------------------------------------------------- minigrad.autograd.functional
+# Jacobians, Hessians and their vector products live in their own file; registered under
+# torch's name so that ``import minigrad.autograd.functional`` works (autograd is a module).
+from . import autograd_functional as functional  # noqa: E402
+
+sys.modules[__name__ + ".functional"] = functional

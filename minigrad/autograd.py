@@ -580,9 +580,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                          "materialize_grads=True, but got: allow_unused=False.")
     if retain_graph is None:
         retain_graph = create_graph
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots, root_grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -590,6 +587,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                f"have a grad_fn")
         roots.append(out)
         root_grads.append(_root_gradient(out, g, create_graph))
+    for t in inputs:  # (after the outputs, as torch checks them)
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     found = _execute(roots, root_grads, retain_graph, create_graph, inputs)
     results = []
     for k, (t, g) in enumerate(zip(inputs, found)):

@@ -1081,7 +1081,8 @@ class _UserOp(Op):
 # ----------------------------------------------------------------- gradcheck
 
 
-def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, *,
+              _describe=None):
     """Compare ``func``'s backward with central finite differences (float64 inputs).
 
     For every input element x_i and every output element y_j, the analytical
@@ -1112,7 +1113,8 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             y = outputs()[k]
             onehot = backend.to_numpy(out).copy().reshape(-1) * 0
             onehot[j] = 1
-            y.backward(Tensor(backend.from_numpy(onehot.reshape(out.shape), y.device)))
+            if y.requires_grad:  # (else this row of the Jacobian is zero)
+                y.backward(Tensor(backend.from_numpy(onehot.reshape(out.shape), y.device)))
             for i, t in enumerate(inputs):
                 if not (isinstance(t, Tensor) and t.requires_grad):
                     continue
@@ -1126,6 +1128,8 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
                         msg = (f"Jacobian mismatch for output {k} with respect to input {i}: "
                                f"d out[{j}] / d in[{e}] is {a} by backward but {numeric} by "
                                f"finite differences")
+                        if _describe is not None:
+                            msg = _describe(k, i, j, e, a, numeric)
                         if raise_exception:
                             raise RuntimeError(msg)
                         return False
@@ -1156,3 +1160,53 @@ def _numeric_derivative(outputs, t, e, k, j, eps):
 from . import autograd_functional as functional  # noqa: E402
 
 sys.modules[__name__ + ".functional"] = functional
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, gen_non_contig_grad_outputs=False, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """Check second derivatives against finite differences of the first (float64).
+
+    The first-order gradients ``g_i = autograd.grad(func(inputs), inputs[i], grad_outputs,
+    create_graph=True)`` are a function of the inputs and of ``grad_outputs`` (random,
+    requiring grad, when not given); ``gradcheck`` compares that function's backward (the
+    recorded backward of ``func``'s ops) with its finite differences. Returns True, or
+    raises (returns False with ``raise_exception=False``) naming the gradient, the input
+    and the elements that disagree. (torch's other options are accepted; they change nothing.)
+    """
+    from .creation import randn
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    inputs = tuple(inputs)
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    with no_grad():
+        outs = func(*inputs)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    if grad_outputs is None:  # random ones, whose own derivatives are checked too
+        grad_outputs = tuple(randn(*o.shape, dtype=o.dtype, device=o.device, requires_grad=True)
+                             for o in outs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    grad_outputs = tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_derivatives(*args):
+        xs, vs = args[:n], args[n:]
+        with enable_grad():
+            ys = func(*xs)
+            ys = ys if isinstance(ys, tuple) else (ys,)
+            pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+            grads = grad([y for y, _ in pairs], [xs[i] for i in diff], [v for _, v in pairs],
+                         create_graph=True, materialize_grads=True)
+        return tuple(grads)
+
+    def describe(k, i, j, e, analytic, numeric):
+        wrt = (f"input {i}" if i < n else f"grad_outputs[{i - n}]")
+        return (f"Gradgrad check failed: the derivative of the gradient with respect to input "
+                f"{diff[k]} (its element {j}) with respect to {wrt} (its element {e}) is "
+                f"{analytic} by double backward but {numeric} by finite differences")
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, _describe=describe)

@@ -80,8 +80,8 @@ class _Mode(threading.local):
 
 
 _mode = _Mode()
-_anomaly_enabled = False
-_anomaly = False  # anomaly mode with its NaN check: what backward tests
+_anomaly_enabled, _anomaly_check_nan = False, True  # torch's two flags
+_anomaly = False  # anomaly mode with its NaN check on: what backward tests
 
 
 def is_grad_enabled():
@@ -209,17 +209,21 @@ class set_detect_anomaly:
     Infinite gradients pass (d sqrt(x) at 0 is inf), as in torch."""
 
     def __init__(self, mode, check_nan=True):
-        global _anomaly, _anomaly_enabled
-        self._prev = (_anomaly_enabled, _anomaly)
-        _anomaly_enabled, _anomaly = bool(mode), bool(mode) and bool(check_nan)
+        self._prev = (_anomaly_enabled, _anomaly_check_nan)
+        _set_anomaly(bool(mode), bool(check_nan))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        global _anomaly, _anomaly_enabled
-        _anomaly_enabled, _anomaly = self._prev
+        _set_anomaly(*self._prev)
         return False
+
+
+def _set_anomaly(enabled, check_nan):
+    global _anomaly, _anomaly_enabled, _anomaly_check_nan
+    _anomaly_enabled, _anomaly_check_nan = enabled, check_nan
+    _anomaly = enabled and check_nan
 
 
 class detect_anomaly(set_detect_anomaly):
@@ -230,9 +234,8 @@ class detect_anomaly(set_detect_anomaly):
         self._check_nan = bool(check_nan)
 
     def __enter__(self):
-        global _anomaly, _anomaly_enabled
-        self._prev = (_anomaly_enabled, _anomaly)
-        _anomaly_enabled, _anomaly = True, self._check_nan
+        self._prev = (_anomaly_enabled, _anomaly_check_nan)
+        _set_anomaly(True, self._check_nan)
         return self
 
     def __call__(self, fn):
@@ -248,7 +251,7 @@ def is_anomaly_enabled():
 
 
 def is_anomaly_check_nan_enabled():
-    return _anomaly
+    return _anomaly_check_nan
 
 
 # ----------------------------------------------------------------------- ops

@@ -255,11 +255,12 @@ def test_detect_anomaly_also_checks_the_backward_recorded_by_create_graph():
 
 def test_set_detect_anomaly_with_check_nan_false_turns_the_check_off():
     def program(lib):
+        default = (lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled())
         with lib.autograd.set_detect_anomaly(True, check_nan=False):
             x = T(lib, [-1.0])
             x.sqrt().sum().backward()
-            return lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()
-    assert same_as_torch(program)[1] == (True, False)
+            return default, (lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled())
+    assert same_as_torch(program)[1] == ((False, True), (True, False))
 
 
 # --------------------------------------------------------------- gradgradcheck

@@ -16,8 +16,12 @@
 
 Everything runs in float64 from the same NumPy-drawn data and weights, so the two libraries
 print the same numbers (to ~1e-12) and ``--compare`` shows the largest difference. It draws
-no pictures (``--out`` is accepted and unused); ``--epochs`` is the number of critic steps.
+no pictures (``--out`` is accepted and unused); ``--epochs`` is the number of critic steps,
+and the summary's test accuracy is how often the trained critic tells fresh real points
+from fake ones.
 """
+import time
+
 import numpy as np
 
 import common  # first: it puts the repository on sys.path for `import minigrad`
@@ -95,7 +99,19 @@ def train_critic(fw, steps, seed, lam=10.0, lr=0.01):
         optimizer.step()
         history.append((loss.item(), wasserstein.item(), norm.item()))
     return {"first (loss, critic gap, |grad|)": history[0],
-            "last (loss, critic gap, |grad|)": history[-1], "history": history}
+            "last (loss, critic gap, |grad|)": history[-1], "history": history,
+            "test accuracy": critic_accuracy(torch, critic, rng)}
+
+
+def critic_accuracy(torch, critic, rng, n=256):
+    """How often the critic tells fresh real points from fake ones: a point counts as real
+    when its score is above the midpoint of the two groups' mean scores."""
+    with torch.no_grad():
+        real = critic(torch.tensor(rng.normal(2.0, 0.3, (n, 2)), dtype=torch.float64))
+        fake = critic(torch.tensor(rng.normal(0.0, 0.3, (n, 2)), dtype=torch.float64))
+        middle = (real.mean() + fake.mean()) / 2
+        right = (real > middle).sum() + (fake < middle).sum()
+    return 100.0 * right.item() / (2 * n)
 
 
 # --------------------------------------------------------------------- main
@@ -103,9 +119,12 @@ def train_critic(fw, steps, seed, lam=10.0, lr=0.01):
 
 def run_one(name, args):
     fw = common.framework(name)
-    return {"newton": newton(fw.torch),
-            "hvp": hessian_vector_product(fw.torch, args.seed),
-            "penalty": train_critic(fw, args.epochs, args.seed)}
+    start = time.perf_counter()
+    result = {"newton": newton(fw.torch),
+              "hvp": hessian_vector_product(fw.torch, args.seed),
+              "penalty": train_critic(fw, args.epochs, args.seed)}
+    result["seconds"] = time.perf_counter() - start
+    return result
 
 
 def largest_difference(a, b):
@@ -135,6 +154,10 @@ def main(argv=None):
     for name in names:
         results[name] = run_one(name, args)
         report(name, results[name])
+    for name in names:  # the line every example ends with ("epochs": the critic's steps)
+        common.print_summary(args, common.Result(
+            accuracy=results[name]["penalty"]["test accuracy"], history={}, framework=name,
+            seconds=results[name]["seconds"]))
     if args.compare:
         m, t = results["minigrad"], results["torch"]
         diff = max(largest_difference(m["newton"]["path"], t["newton"]["path"]),

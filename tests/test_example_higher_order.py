@@ -24,3 +24,5 @@ def test_higher_order_example_agrees_with_torch_and_each_part_does_its_job(tmp_p
                                              "last (loss, critic gap, |grad|)"))
     assert last[0] < first[0]               # the loss went down
     assert abs(last[2] - 1) < abs(first[2] - 1)  # the gradient norm moved towards 1
+    assert m["penalty"]["test accuracy"] == results["torch"]["penalty"]["test accuracy"] > 80
+    assert "Summary [higher_order | torch | cpu]: test accuracy" in out

@@ -6,6 +6,7 @@ Swap ``import torch`` for ``import minigrad as torch`` (and ``torch.nn`` for
 from . import autograd, backend
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                        no_grad, set_grad_enabled)
+from .autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
 from .backend import device, dtype, set_flush_denormal
 from .backend import bool_ as bool  # noqa: A001  (torch.bool)
 from .backend import float16, float32, float64, int8, int16, int32, int64, uint8

@@ -80,7 +80,8 @@ class _Mode(threading.local):
 
 
 _mode = _Mode()
-_anomaly = False
+_anomaly_enabled, _anomaly_check_nan = False, True  # torch's two flags
+_anomaly = False  # anomaly mode with its NaN check on: what backward tests
 
 
 def is_grad_enabled():
@@ -203,44 +204,54 @@ class set_grad_enabled(_GradMode):
 
 
 class set_detect_anomaly:
-    """When on, backward names the first op whose backward produced NaN or inf."""
+    """Anomaly detection on or off (as a call, a context or a decorator): when on (with
+    ``check_nan``), backward names the first op whose backward produced NaN, as torch's.
+    Infinite gradients pass (d sqrt(x) at 0 is inf), as in torch."""
 
-    def __init__(self, mode):
-        global _anomaly
-        self._prev, _anomaly = _anomaly, bool(mode)
+    def __init__(self, mode, check_nan=True):
+        self._prev = (_anomaly_enabled, _anomaly_check_nan)
+        _set_anomaly(bool(mode), bool(check_nan))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        global _anomaly
-        _anomaly = self._prev
+        _set_anomaly(*self._prev)
         return False
 
 
+def _set_anomaly(enabled, check_nan):
+    global _anomaly, _anomaly_enabled, _anomaly_check_nan
+    _anomaly_enabled, _anomaly_check_nan = enabled, check_nan
+    _anomaly = enabled and check_nan
+
+
 class detect_anomaly(set_detect_anomaly):
-    """``with detect_anomaly():`` turns anomaly detection on inside the block (also a decorator)."""
+    """``with detect_anomaly():`` turns anomaly detection on inside the block (minigrad's
+    is also a decorator, which torch's is not)."""
 
     def __init__(self, check_nan=True):
-        self._mode = bool(check_nan)
+        self._check_nan = bool(check_nan)
 
     def __enter__(self):
-        global _anomaly
-        self._prev, _anomaly = _anomaly, self._mode
+        self._prev = (_anomaly_enabled, _anomaly_check_nan)
+        _set_anomaly(True, self._check_nan)
         return self
 
     def __call__(self, fn):
-        import functools
-
         @functools.wraps(fn)
         def wrapped(*args, **kwargs):
-            with type(self)(self._mode):
+            with type(self)(self._check_nan):
                 return fn(*args, **kwargs)
         return wrapped
 
 
 def is_anomaly_enabled():
-    return _anomaly
+    return _anomaly_enabled
+
+
+def is_anomaly_check_nan_enabled():
+    return _anomaly_check_nan
 
 
 # ----------------------------------------------------------------------- ops
@@ -539,10 +550,10 @@ def backward(root, gradient=None, retain_graph=False, create_graph=False, inputs
         return
     inputs = _as_tensor_list(inputs, "inputs")
     if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        if not t.requires_grad:  # (torch's words: it retains the grads of inputs)
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     for t, g in zip(inputs, _execute([root], [grad], retain_graph, create_graph, inputs)):
         if g is not None:
             _accumulate(t, g, create_graph)
@@ -563,14 +574,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_tensor_list(outputs, "outputs")
     inputs = _as_tensor_list(inputs, "inputs")
     if not inputs:
-        raise RuntimeError("grad requires non-empty inputs.")
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
     else:
         grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
+    if len(grad_outputs) < len(outputs):  # (torch ignores extra ones)
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     if allow_unused is None:
         allow_unused = materialize_grads
@@ -579,9 +590,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                          "materialize_grads=True, but got: allow_unused=False.")
     if retain_graph is None:
         retain_graph = create_graph
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots, root_grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -589,14 +597,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                f"have a grad_fn")
         roots.append(out)
         root_grads.append(_root_gradient(out, g, create_graph))
+    for t in inputs:  # (after the outputs, as torch checks them)
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     found = _execute(roots, root_grads, retain_graph, create_graph, inputs)
     results = []
-    for t, g in zip(inputs, found):
+    for k, (t, g) in enumerate(zip(inputs, found)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {k} appears to not have "
+                                   f"been used in the graph. Set allow_unused=True if this is "
+                                   f"the desired behavior.")
             if materialize_grads:
                 g = t.device.xp.zeros_like(t.data)
         if g is not None and not isinstance(g, Tensor):
@@ -611,6 +622,9 @@ def _as_tensor_list(value, what):
     value = list(value)
     for v in value:
         if not isinstance(v, Tensor):
+            if what == "inputs":  # torch's words
+                raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
+                                   f"{type(v).__name__}")
             raise TypeError(f"{what} must be Tensors or a sequence of Tensors, got "
                             f"{type(v).__name__}")
     return value
@@ -633,10 +647,11 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
     # Count, for every node, how many edges point into it: a node is ready once the
     # gradients (or Nones) of all its consumers have arrived.
     pending, stack, grads = {}, [], {}
+    held = {} if _hooks_registered else None  # leaves with hooks: id -> [leaf, summed grad]
     for root, g in zip(roots, root_grads):
         f = root.grad_fn
         if f is None:  # a leaf as an output: its gradient is the one given
-            _deliver(root, g, capture, results, create_graph)
+            _deliver(root, g, capture, results, create_graph, held)
             continue
         grads[f] = grads[f] + g if f in grads else g
         if f not in pending:
@@ -684,7 +699,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
                     ig = backend.device_of(ig).xp.astype(ig, data.dtype)
             if not isinstance(f, Op):
                 if ig is not None and f._requires_grad:
-                    _deliver(f, ig, capture, results, create_graph)
+                    _deliver(f, ig, capture, results, create_graph, held)
                 continue
             if ig is not None:
                 if f in grads:
@@ -694,13 +709,22 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
             pending[f] -= 1
             if pending[f] == 0:
                 ready.append(f)
+    if held:  # a leaf's hooks run once, on the sum of the gradients that reached it
+        for leaf, g in held.values():
+            _deliver(leaf, _run_hooks(leaf, g, create_graph), capture, results, create_graph)
     return results
 
 
-def _deliver(leaf, g, capture, results, create_graph):
-    """A leaf's gradient: into its ``.grad``, or into the results when it is a target."""
-    if _hooks_registered:
-        g = _run_hooks(leaf, g, create_graph)
+def _deliver(leaf, g, capture, results, create_graph, held=None):
+    """A leaf's gradient: into its ``.grad``, or into the results when it is a target
+    (held back, and summed, while the leaf has hooks: they run once, at the end)."""
+    if held is not None and getattr(leaf, "hooks", None):
+        h = held.get(id(leaf))
+        if h is None:
+            held[id(leaf)] = [leaf, g]
+        else:
+            h[1] = h[1] + g
+        return
     if capture is None:
         _accumulate(leaf, g, create_graph)
     else:
@@ -867,11 +891,12 @@ def _run_hooks(holder, g, create_graph):
         new = hook(as_tensor)
         if new is not None:
             if not isinstance(new, Tensor):
-                raise TypeError(f"a hook must return a Tensor or None, got "
-                                f"{type(new).__name__}")
+                raise TypeError(f"expected Variable, but hook returned "
+                                f"'{type(new).__name__}'")
             if tuple(new.shape) != tuple(as_tensor.shape):
-                raise RuntimeError(f"hook returned a gradient of shape {list(new.shape)}, "
-                                   f"expected {list(as_tensor.shape)}")
+                name = getattr(hook, "__name__", type(hook).__name__)
+                raise RuntimeError(f"hook '{name}' has changed the size of value (from "
+                                   f"{list(as_tensor.shape)} to {list(new.shape)})")
             as_tensor = new
     for hook in hooks.values():
         if getattr(hook, "retains", False):
@@ -951,12 +976,13 @@ def _accumulate(leaf, g, create_graph=False):
 
 
 def _check_finite(node, in_grads):
+    """Anomaly mode: a backward that returned NaN is named (as torch's, inf passes)."""
     for i, g in enumerate(in_grads):
         if g is None or not backend.device_of(g).xp.isdtype(g.dtype, "real floating"):
             continue
         xp = backend.device_of(g).xp
-        if not bool(xp.all(xp.isfinite(g))):
-            raise RuntimeError(f"Function '{node.name()}' returned nan or inf values in its "
+        if bool(xp.any(xp.isnan(g))):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
                                f"{i}th output.")
 
 
@@ -1065,7 +1091,8 @@ class _UserOp(Op):
 # ----------------------------------------------------------------- gradcheck
 
 
-def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, *,
+              _describe=None):
     """Compare ``func``'s backward with central finite differences (float64 inputs).
 
     For every input element x_i and every output element y_j, the analytical
@@ -1096,7 +1123,8 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             y = outputs()[k]
             onehot = backend.to_numpy(out).copy().reshape(-1) * 0
             onehot[j] = 1
-            y.backward(Tensor(backend.from_numpy(onehot.reshape(out.shape), y.device)))
+            if y.requires_grad:  # (else this row of the Jacobian is zero)
+                y.backward(Tensor(backend.from_numpy(onehot.reshape(out.shape), y.device)))
             for i, t in enumerate(inputs):
                 if not (isinstance(t, Tensor) and t.requires_grad):
                     continue
@@ -1110,6 +1138,8 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
                         msg = (f"Jacobian mismatch for output {k} with respect to input {i}: "
                                f"d out[{j}] / d in[{e}] is {a} by backward but {numeric} by "
                                f"finite differences")
+                        if _describe is not None:
+                            msg = _describe(k, i, j, e, a, numeric)
                         if raise_exception:
                             raise RuntimeError(msg)
                         return False
@@ -1132,3 +1162,61 @@ def _numeric_derivative(outputs, t, e, k, j, eps):
     t.data = backend.from_numpy(host, t.device)
     return (values[0] - values[1]) / (2 * eps)
 
+
+
+# ------------------------------------------------- minigrad.autograd.functional
+# Jacobians, Hessians and their vector products live in their own file; registered under
+# torch's name so that ``import minigrad.autograd.functional`` works (autograd is a module).
+from . import autograd_functional as functional  # noqa: E402
+
+sys.modules[__name__ + ".functional"] = functional
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, gen_non_contig_grad_outputs=False, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """Check second derivatives against finite differences of the first (float64).
+
+    The first-order gradients ``g_i = autograd.grad(func(inputs), inputs[i], grad_outputs,
+    create_graph=True)`` are a function of the inputs and of ``grad_outputs`` (random,
+    requiring grad, when not given); ``gradcheck`` compares that function's backward (the
+    recorded backward of ``func``'s ops) with its finite differences. Returns True, or
+    raises (returns False with ``raise_exception=False``) naming the gradient, the input
+    and the elements that disagree. (torch's other options are accepted; they change nothing.)
+    """
+    from .creation import randn
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    inputs = tuple(inputs)
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    with no_grad():
+        outs = func(*inputs)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    if grad_outputs is None:  # random ones, whose own derivatives are checked too
+        grad_outputs = tuple(randn(*o.shape, dtype=o.dtype, device=o.device, requires_grad=True)
+                             for o in outs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    grad_outputs = tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_derivatives(*args):
+        xs, vs = args[:n], args[n:]
+        with enable_grad():
+            ys = func(*xs)
+            ys = ys if isinstance(ys, tuple) else (ys,)
+            pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+            grads = grad([y for y, _ in pairs], [xs[i] for i in diff], [v for _, v in pairs],
+                         create_graph=True, materialize_grads=True)
+        return tuple(grads)
+
+    def describe(k, i, j, e, analytic, numeric):
+        wrt = (f"input {i}" if i < n else f"grad_outputs[{i - n}]")
+        return (f"Gradgrad check failed: the derivative of the gradient with respect to input "
+                f"{diff[k]} (its element {j}) with respect to {wrt} (its element {e}) is "
+                f"{analytic} by double backward but {numeric} by finite differences")
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, _describe=describe)

@@ -46,6 +46,7 @@ QUICK = {
     "python examples/mnist_lenet.py": " --quick",
     "python examples/mnist_modern_cnn.py": " --quick",
     "python examples/conv_filters.py": " --quick",
+    "python examples/higher_order.py": " --quick",
 }
 # Not run by a subprocess of their own: the shell set-up (stood in for by PATH), a
 # placeholder, and commands that another one runs whole (scripts/demo is setup + parity).

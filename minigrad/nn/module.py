@@ -73,32 +73,81 @@ class Module:
                                   f'"forward" function')
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks_on:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
+        """Forward with its hooks, in torch's order: forward pre-hooks; inputs wrapped for
+        the backward hooks; forward; forward hooks; the output wrapped."""
+        with_kwargs = self.__dict__.get("_hooks_with_kwargs", ())
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")
+                    args, kwargs = result
+                continue
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        watch = None
+        if (self._backward_hooks or self._backward_pre_hooks) and autograd.is_grad_enabled():
+            from .backward_hooks import BackwardHook
+            watch = BackwardHook(self)
+            args = watch.setup_inputs(args)
         out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
+        for key, hook in list(self._forward_hooks.items()):
+            result = hook(self, args, kwargs, out) if key in with_kwargs else hook(self, args, out)
             if result is not None:
                 out = result
-        return out
+        return out if watch is None else watch.setup_output(out)
 
-    def register_forward_pre_hook(self, hook):
-        """``hook(module, args)`` runs before forward; it may return replacement args."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        return handle
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args)`` runs before forward; it may return replacement args
+        (``with_kwargs=True``: ``hook(module, args, kwargs)`` returning ``(args, kwargs)``)."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
-    def register_forward_hook(self, hook):
-        """``hook(module, args, output)`` runs after forward; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """``hook(module, args, output)`` runs after forward; it may return a new output
+        (``with_kwargs=True``: ``hook(module, args, kwargs, output)``)."""
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
+
+    # Backward hooks live in dicts of the instance's own, made by the first registration:
+    # until then these empty class-level ones keep __call__'s test cheap.
+    _backward_hooks = _backward_pre_hooks = {}
+    _backward_hooks_on = False
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` runs once the gradients with respect to
+        the module's positional inputs are computed (a tuple, one per input: None for a
+        non-tensor, zeros for a tensor that needs none); it may return a replacement
+        ``grad_input``. See backward_hooks.py."""
+        return self._add_backward_hook("_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` runs when the gradient of the module's output is
+        computed; it may return a replacement ``grad_output``."""
+        return self._add_backward_hook("_backward_pre_hooks", hook, prepend)
+
+    def _add_backward_hook(self, name, hook, prepend):
+        d = self.__dict__
+        if name not in d:
+            d[name] = {}
+        d["_backward_hooks_on"] = True
+        return self._add_hook(d[name], hook, prepend, False)
+
+    def _add_hook(self, hooks, hook, prepend, with_kwargs):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            for key in [k for k in hooks if k != handle.id]:
+                hooks[key] = hooks.pop(key)  # moved behind the new one
+        if with_kwargs:
+            self.__dict__.setdefault("_hooks_with_kwargs", set()).add(handle.id)
         return handle
 
     # ------------------------------------------------------------ registration

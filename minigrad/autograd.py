@@ -646,6 +646,8 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
                     stack.append(f)
     if capture is not None:
         needed = _leading_to(pending, capture)
+    if _tracing is not None:
+        _tracing.counted(pending, capture)
 
     ready = [f for f, n in pending.items() if n == 0]
     while ready:
@@ -687,6 +689,8 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
             pending[f] -= 1
             if pending[f] == 0:
                 ready.append(f)
+        if _tracing is not None:  # one test per node while no trace() is open
+            _tracing.ran(node, g, in_grads, pending)
     return results
 
 
@@ -796,6 +800,85 @@ def _counted(node, in_grads):
                                f"gradients (expected {n}, got {len(in_grads)})")
         in_grads = in_grads[:n]
     return in_grads
+
+
+# ----------------------------------------------------------------------- trace
+
+_tracing = None  # the innermost open trace(), or None (the engine then tests just this)
+
+
+class trace:
+    """``with minigrad.autograd.trace(): loss.backward()`` prints each node as the
+    backward pass reaches it: the gradient ``g`` it receives (dL/d its output), the
+    gradient it sends to each input (dL/d that input) and where that goes, and how many
+    gradients the receiving node still waits for (its pending count; at 0 it is ready).
+    The first line lists every node's count before the walk starts.
+
+    For learning and debugging: shapes, not values (print a hook's tensor for values).
+    One switch for the whole program, not per thread; ``file`` defaults to stdout.
+    """
+
+    def __init__(self, file=None):
+        self.file = file
+        self.labels = {}
+
+    def __enter__(self):
+        global _tracing
+        self._prev, _tracing = _tracing, self
+        return self
+
+    def __exit__(self, *exc):
+        global _tracing
+        _tracing = self._prev
+        return False
+
+    def _print(self, line):
+        print(line, file=self.file if self.file is not None else sys.stdout)
+
+    def counted(self, pending, capture):
+        """Name the nodes (MulBackward#2 where there are several of a kind), print counts."""
+        self.capture = capture
+        kinds = {}
+        for node in pending:
+            kinds.setdefault(node.name(), []).append(node)
+        self.labels = {}
+        for name, nodes in kinds.items():
+            for k, node in enumerate(nodes, 1):
+                self.labels[node] = name if len(nodes) == 1 else f"{name}#{k}"
+        counts = ", ".join(f"{self.labels[n]} {c}" for n, c in pending.items())
+        self._print(f"backward: {len(pending)} node(s); gradients each waits for: {counts}")
+
+    def ran(self, node, g, in_grads, pending):
+        """One node done: what it received and what it sent along each edge."""
+        label = self.labels.get(node, node.name())
+        if g is None:
+            self._print(f"{label}: no gradient arrived; its inputs get None")
+        else:
+            self._print(f"{label}: g {_shape(g)}")
+        left = {}  # pending counts as they were before this node's edges counted down
+        for f in node.edges:
+            if isinstance(f, Op):
+                left[f] = left.get(f, pending[f]) + 1
+        for k, (inp, f, ig) in enumerate(zip(node.inputs, node.edges, in_grads)):
+            if f is None:  # a constant, or a tensor that needs no gradient
+                self._print(f"    input {k}: no gradient wanted")
+                continue
+            sent = "None" if ig is None else _shape(ig)
+            if ig is not None and tuple(ig.shape) != tuple(inp.shape):
+                sent += f" summed to {_shape(inp)}"
+            if isinstance(f, Op):
+                left[f] -= 1
+                wait = "ready" if left[f] == 0 else f"waits for {left[f]} more"
+                to = f"{self.labels.get(f, f.name())} ({wait})"
+            else:
+                to = ("leaf, not wanted" if not f._requires_grad or (
+                    self.capture is not None and id(f) not in self.capture) else
+                      "leaf .grad" if self.capture is None else "leaf, one of the inputs")
+            self._print(f"    input {k}: {sent} -> {to}")
+
+
+def _shape(a):
+    return str(tuple(a.shape))
 
 
 # ----------------------------------------------------------------------- hooks

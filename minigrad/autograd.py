@@ -46,9 +46,9 @@ one whose gradient is None, so no node waits for a gradient that never comes. Af
 node's backward its saved arrays are freed (unless ``retain_graph=True``); a node
 that saved none can run again.
 
-What comes next (gradients of gradients, hooks): a node's edges and its version
-snapshots are all a second pass needs; a backward that records its own graph runs the
-same nodes with tensors instead of arrays, and hooks attach to nodes and edges.
+Gradients of gradients (``create_graph=True``): the same nodes run their same
+backward with tensors instead of arrays, recording a graph of its own
+(``Op._recorded_backward``). Hooks attach to nodes and leaves.
 
 Grad mode (``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``) is
 per thread, as in PyTorch.
@@ -249,15 +249,29 @@ def is_anomaly_enabled():
 class Op:
     """A differentiable operation: ``forward`` and ``backward`` on arrays, side by side.
 
-    Subclasses write ``forward(ctx, *args)`` returning an array and
-    ``backward(ctx, grad)`` returning one gradient per positional argument (a tuple,
-    or a single array for one argument; ``None`` where no gradient flows). ``ctx`` is
-    the op object: store on it whatever backward needs (``ctx.mask = x > 0``), and only
-    that: the arrays stored are the op's saved tensors, freed after backward and
-    version-checked before it.
+    The contract (the notation of every op's docstring). L is the number backward
+    started from (the loss). ``backward(ctx, g)`` receives ``g = dL/d(output)``, an
+    array of the output's shape, and returns ``dL/d(input)`` for each positional input:
+    a tuple (or one array for one input; ``None`` where no gradient flows). By the chain
+    rule ``dL/dx_j = sum_i g_i * d out_i / d x_j``: g times the op's Jacobian, a
+    vector-Jacobian product, computed without ever forming the Jacobian. The one-line
+    docstring on top of each op writes it: ``d(a * b) = (g * b, g * a)``.
 
-    Gradients may have the broadcast shape of the output: the engine sums them back
-    to each input's shape (``sum_to``), so no op has to undo broadcasting itself.
+    Subclasses write ``forward(ctx, *args)`` returning an array. ``ctx`` is the op
+    object: store on it what backward needs (``ctx.out = ...``), and only that:
+    ``ctx.needs_input_grad[k]`` says whether input k wants a gradient, so ``Mul`` keeps
+    ``b`` only when ``a``'s gradient is wanted. Gradients may have the broadcast shape of
+    the output: the engine sums them back to each input's shape (``sum_to``), so no op
+    undoes broadcasting itself.
+
+    Two kinds of attributes, kept apart on purpose. The engine's bookkeeping is in
+    ``__slots__`` (where gradients go, versions, hooks); what forward saved is exactly
+    ``__dict__``. So the engine handles the saved state without the op declaring
+    anything: it frees it after backward (``_release`` clears ``__dict__``: the
+    activations go as soon as backward is past them), it checks before backward that
+    nothing saved was overwritten in place (``_check_saved`` looks only there), and with
+    ``create_graph=True`` it swaps the saved arrays for tensors during the call
+    (``_recorded_backward``).
     """
 
     __slots__ = ("inputs", "needs_input_grad", "edges", "versions", "outputs", "freed",
@@ -611,6 +625,13 @@ def _as_tensor_list(value, what):
 
 def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
     """The backward pass from ``roots`` (seeded with ``root_grads``).
+
+    The order is Kahn's algorithm: count, for every node, the edges that point into it
+    (``pending``: how many gradients it waits for); a node whose count is 0 is ready,
+    runs once with the sum of its gradients, and counts down each node it sends to. So
+    every node runs after all of its consumers, with no recursion anywhere: micrograd's
+    recursive topological sort stops at Python's recursion limit (1,000 deep), this
+    walks a 1,000,000-op chain.
 
     Without ``targets`` every leaf that requires grad accumulates its gradient into
     ``.grad``. With ``targets`` (tensors, leaves or not) nothing is accumulated: the list

@@ -25,7 +25,7 @@ NOTES = [
     "values that never reach 0 (once m is a few denormal ulps, m - 0.1 m rounds back to "
     "m). From a few hundred steps on, every Adam step of torch pays the CPU's slow "
     "denormal path (+30% to +130% on the MLP step, measured). minigrad's optimizers step "
-    "with denormals flushed to zero (`minigrad.backend.denormals_flushed`), so minigrad's "
+    "with denormals flushed to zero (`minigrad.cpu_speed.denormals_flushed`), so minigrad's "
     "step stays flat; "
     "the mnist_mlp row (~2,000 steps per framework) includes torch's slow regime, the "
     "scaling rows (fewer steps) mostly do not. `--flush-denormal` flushes everywhere, for "

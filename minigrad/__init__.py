@@ -3,11 +3,12 @@
 Swap ``import torch`` for ``import minigrad as torch`` (and ``torch.nn`` for
 ``minigrad.nn``...) and a tutorial runs on this engine.
 """
-from . import autograd, backend
+from . import autograd, backend, cpu_speed
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                        no_grad, set_grad_enabled)
 from .autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
-from .backend import device, dtype, set_flush_denormal
+from .backend import device, dtype
+from .cpu_speed import set_flush_denormal
 from .backend import bool_ as bool  # noqa: A001  (torch.bool)
 from .backend import float16, float32, float64, int8, int16, int32, int64, uint8
 from .promotion import (can_cast, get_default_dtype, promote_types, result_type,

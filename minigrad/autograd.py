@@ -46,9 +46,9 @@ one whose gradient is None, so no node waits for a gradient that never comes. Af
 node's backward its saved arrays are freed (unless ``retain_graph=True``); a node
 that saved none can run again.
 
-What comes next (gradients of gradients, hooks): a node's edges and its version
-snapshots are all a second pass needs; a backward that records its own graph runs the
-same nodes with tensors instead of arrays, and hooks attach to nodes and edges.
+Gradients of gradients (``create_graph=True``): the same nodes run their same
+backward with tensors instead of arrays, recording a graph of its own
+(``Op._recorded_backward``). Hooks attach to nodes and leaves.
 
 Grad mode (``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``) is
 per thread, as in PyTorch.
@@ -260,15 +260,29 @@ def is_anomaly_check_nan_enabled():
 class Op:
     """A differentiable operation: ``forward`` and ``backward`` on arrays, side by side.
 
-    Subclasses write ``forward(ctx, *args)`` returning an array and
-    ``backward(ctx, grad)`` returning one gradient per positional argument (a tuple,
-    or a single array for one argument; ``None`` where no gradient flows). ``ctx`` is
-    the op object: store on it whatever backward needs (``ctx.mask = x > 0``), and only
-    that: the arrays stored are the op's saved tensors, freed after backward and
-    version-checked before it.
+    The contract (the notation of every op's docstring). L is the number backward
+    started from (the loss). ``backward(ctx, g)`` receives ``g = dL/d(output)``, an
+    array of the output's shape, and returns ``dL/d(input)`` for each positional input:
+    a tuple (or one array for one input; ``None`` where no gradient flows). By the chain
+    rule ``dL/dx_j = sum_i g_i * d out_i / d x_j``: g times the op's Jacobian, a
+    vector-Jacobian product, computed without ever forming the Jacobian. The one-line
+    docstring on top of each op writes it: ``d(a * b) = (g * b, g * a)``.
 
-    Gradients may have the broadcast shape of the output: the engine sums them back
-    to each input's shape (``sum_to``), so no op has to undo broadcasting itself.
+    Subclasses write ``forward(ctx, *args)`` returning an array. ``ctx`` is the op
+    object: store on it what backward needs (``ctx.out = ...``), and only that:
+    ``ctx.needs_input_grad[k]`` says whether input k wants a gradient, so ``Mul`` keeps
+    ``b`` only when ``a``'s gradient is wanted. Gradients may have the broadcast shape of
+    the output: the engine sums them back to each input's shape (``sum_to``), so no op
+    undoes broadcasting itself.
+
+    Two kinds of attributes, kept apart on purpose. The engine's bookkeeping is in
+    ``__slots__`` (where gradients go, versions, hooks); what forward saved is exactly
+    ``__dict__``. So the engine handles the saved state without the op declaring
+    anything: it frees it after backward (``_release`` clears ``__dict__``: the
+    activations go as soon as backward is past them), it checks before backward that
+    nothing saved was overwritten in place (``_check_saved`` looks only there), and with
+    ``create_graph=True`` it swaps the saved arrays for tensors during the call
+    (``_recorded_backward``).
     """
 
     __slots__ = ("inputs", "needs_input_grad", "edges", "versions", "outputs", "freed",
@@ -633,6 +647,13 @@ def _as_tensor_list(value, what):
 def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
     """The backward pass from ``roots`` (seeded with ``root_grads``).
 
+    The order is Kahn's algorithm: count, for every node, the edges that point into it
+    (``pending``: how many gradients it waits for); a node whose count is 0 is ready,
+    runs once with the sum of its gradients, and counts down each node it sends to. So
+    every node runs after all of its consumers, with no recursion anywhere: micrograd's
+    recursive topological sort stops at Python's recursion limit (1,000 deep), this
+    walks a 1,000,000-op chain.
+
     Without ``targets`` every leaf that requires grad accumulates its gradient into
     ``.grad``. With ``targets`` (tensors, leaves or not) nothing is accumulated: the list
     of their gradients is returned (None where none arrived), and only the nodes that
@@ -668,6 +689,8 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
                     stack.append(f)
     if capture is not None:
         needed = _leading_to(pending, capture)
+    if _tracing is not None:
+        _tracing.counted(pending, capture)
 
     ready = [f for f, n in pending.items() if n == 0]
     while ready:
@@ -709,6 +732,8 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
             pending[f] -= 1
             if pending[f] == 0:
                 ready.append(f)
+        if _tracing is not None:  # one test per node while no trace() is open
+            _tracing.ran(node, g, in_grads, pending)
     if held:  # a leaf's hooks run once, on the sum of the gradients that reached it
         for leaf, g in held.values():
             _deliver(leaf, _run_hooks(leaf, g, create_graph), capture, results, create_graph)
@@ -827,6 +852,85 @@ def _counted(node, in_grads):
                                f"gradients (expected {n}, got {len(in_grads)})")
         in_grads = in_grads[:n]
     return in_grads
+
+
+# ----------------------------------------------------------------------- trace
+
+_tracing = None  # the innermost open trace(), or None (the engine then tests just this)
+
+
+class trace:
+    """``with minigrad.autograd.trace(): loss.backward()`` prints each node as the
+    backward pass reaches it: the gradient ``g`` it receives (dL/d its output), the
+    gradient it sends to each input (dL/d that input) and where that goes, and how many
+    gradients the receiving node still waits for (its pending count; at 0 it is ready).
+    The first line lists every node's count before the walk starts.
+
+    For learning and debugging: shapes, not values (print a hook's tensor for values).
+    One switch for the whole program, not per thread; ``file`` defaults to stdout.
+    """
+
+    def __init__(self, file=None):
+        self.file = file
+        self.labels = {}
+
+    def __enter__(self):
+        global _tracing
+        self._prev, _tracing = _tracing, self
+        return self
+
+    def __exit__(self, *exc):
+        global _tracing
+        _tracing = self._prev
+        return False
+
+    def _print(self, line):
+        print(line, file=self.file if self.file is not None else sys.stdout)
+
+    def counted(self, pending, capture):
+        """Name the nodes (MulBackward#2 where there are several of a kind), print counts."""
+        self.capture = capture
+        kinds = {}
+        for node in pending:
+            kinds.setdefault(node.name(), []).append(node)
+        self.labels = {}
+        for name, nodes in kinds.items():
+            for k, node in enumerate(nodes, 1):
+                self.labels[node] = name if len(nodes) == 1 else f"{name}#{k}"
+        counts = ", ".join(f"{self.labels[n]} {c}" for n, c in pending.items())
+        self._print(f"backward: {len(pending)} node(s); gradients each waits for: {counts}")
+
+    def ran(self, node, g, in_grads, pending):
+        """One node done: what it received and what it sent along each edge."""
+        label = self.labels.get(node, node.name())
+        if g is None:
+            self._print(f"{label}: no gradient arrived; its inputs get None")
+        else:
+            self._print(f"{label}: g {_shape(g)}")
+        left = {}  # pending counts as they were before this node's edges counted down
+        for f in node.edges:
+            if isinstance(f, Op):
+                left[f] = left.get(f, pending[f]) + 1
+        for k, (inp, f, ig) in enumerate(zip(node.inputs, node.edges, in_grads)):
+            if f is None:  # a constant, or a tensor that needs no gradient
+                self._print(f"    input {k}: no gradient wanted")
+                continue
+            sent = "None" if ig is None else _shape(ig)
+            if ig is not None and tuple(ig.shape) != tuple(inp.shape):
+                sent += f" summed to {_shape(inp)}"
+            if isinstance(f, Op):
+                left[f] -= 1
+                wait = "ready" if left[f] == 0 else f"waits for {left[f]} more"
+                to = f"{self.labels.get(f, f.name())} ({wait})"
+            else:
+                to = ("leaf, not wanted" if not f._requires_grad or (
+                    self.capture is not None and id(f) not in self.capture) else
+                      "leaf .grad" if self.capture is None else "leaf, one of the inputs")
+            self._print(f"    input {k}: {sent} -> {to}")
+
+
+def _shape(a):
+    return str(tuple(a.shape))
 
 
 # ----------------------------------------------------------------------- hooks

@@ -251,18 +251,19 @@ def _assert_close(actual, expected, rtol, atol, what, shapes):
                          f"(inputs {shapes})")
     if actual.dtype.kind != "f" or expected.dtype.kind != "f":
         if not np.array_equal(actual, expected):
-            bad = np.argwhere(actual != expected)[0]
-            raise OpMismatch(f"{what}: differs at index {tuple(bad)}: {actual[tuple(bad)]} vs "
-                             f"torch {expected[tuple(bad)]} (inputs {shapes})")
+            bad = tuple(int(i) for i in np.argwhere(actual != expected)[0])
+            raise OpMismatch(f"{what}: differs at index {bad}: {actual[bad]} vs "
+                             f"torch {expected[bad]} (inputs {shapes})")
         return
     err = np.abs(actual - expected)
     tol = atol + rtol * np.abs(expected)
     bad = ~(err <= tol)  # NaN counts as bad unless both are NaN
     bad &= ~(np.isnan(actual) & np.isnan(expected))
     if np.any(bad):
-        idx = tuple(np.argwhere(bad)[0])
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])  # (plain ints and floats print plainly)
         raise OpMismatch(
-            f"{what}: differs from torch at index {idx}: {actual[idx]!r} vs {expected[idx]!r} "
+            f"{what}: differs from torch at index {idx}: {actual[idx].item()!r} vs "
+            f"{expected[idx].item()!r} "
             f"(max abs err {np.nanmax(err):.3e}, rtol {rtol}, atol {atol}; inputs {shapes})")
 
 

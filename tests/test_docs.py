@@ -58,3 +58,14 @@ def test_tour_links_point_at_the_lines_they_name():
     for name, path, line in named_files:
         target = (ROOT / path).read_text().splitlines()[int(line) - 1]
         assert any(part in target for part in name.split(".")), (name, path, line, target)
+
+
+def test_readme_links_point_at_the_lines_they_name():
+    """The README's reading path links code lines ([`sum_to`](minigrad/autograd.py#L517)):
+    each must land on the line that holds the name in its label."""
+    text = (ROOT / "README.md").read_text()
+    links = re.findall(r"\[`([\w.]+)`\]\(([\w/]+\.py)#L(\d+)\)", text)
+    assert len(links) >= 8
+    for label, path, line in links:
+        target = (ROOT / path).read_text().splitlines()[int(line) - 1]
+        assert label.split(".")[-1] in target, (label, path, line, target)

@@ -619,7 +619,7 @@ def test_modules_trained_in_lockstep_match_torch(net, input_shape, make_opt):
 
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_adam_on_a_tensor_larger_than_one_cache_piece_matches_torch(amsgrad, monkeypatch):
-    """Large tensors are updated piece by piece (backend.cache_sized_pieces): the numbers
+    """Large tensors are updated piece by piece (cpu_speed.cache_sized_pieces): the numbers
     are bit-identical to one whole-array update, and agree with torch."""
     import torch
     rng = np.random.default_rng(0)
@@ -635,8 +635,8 @@ def test_adam_on_a_tensor_larger_than_one_cache_piece_matches_torch(amsgrad, mon
         return p.detach().numpy()
 
     pieces = run_minigrad()
-    whole_fn = minigrad.backend.cache_sized_pieces
-    monkeypatch.setattr(minigrad.backend, "cache_sized_pieces",
+    whole_fn = minigrad.cpu_speed.cache_sized_pieces
+    monkeypatch.setattr(minigrad.cpu_speed, "cache_sized_pieces",
                         lambda *arrays: whole_fn(*arrays, size=10 ** 9))
     whole = run_minigrad()
     assert np.array_equal(pieces, whole)
@@ -654,19 +654,19 @@ def test_adam_on_a_tensor_larger_than_one_cache_piece_matches_torch(amsgrad, mon
 
 
 def _flushes_here():
-    if not minigrad.backend.set_flush_denormal(False):
+    if not minigrad.cpu_speed.set_flush_denormal(False):
         pytest.skip("flush-to-zero is only available on x86-64 Linux with glibc")
 
 
 def test_denormals_flushed_flushes_inside_and_restores_the_mode_after():
     _flushes_here()
     tiny = np.array([1e-40], dtype=np.float32)  # a float32 denormal
-    with minigrad.backend.denormals_flushed():
+    with minigrad.cpu_speed.denormals_flushed():
         assert (tiny * np.float32(1.0))[0] == 0
     assert (tiny * np.float32(1.0))[0] == tiny[0]
     minigrad.set_flush_denormal(True)  # a user's own global setting survives the block
     try:
-        with minigrad.backend.denormals_flushed():
+        with minigrad.cpu_speed.denormals_flushed():
             pass
         assert (tiny * np.float32(1.0))[0] == 0
     finally:

@@ -8,7 +8,8 @@ import math
 
 from .. import backend, fused
 from ..autograd import Op
-from ..backend import backend_dtype, default_float, device_of, dtype_of, positive_mask
+from ..backend import backend_dtype, default_float, device_of, dtype_of
+from ..cpu_speed import positive_mask
 from ..promotion import COMMON, FLOAT, SAME, SUBTRACT, WHERE, refuse_bool
 
 

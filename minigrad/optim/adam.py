@@ -15,7 +15,7 @@ The update, exactly as PyTorch documents (and computes) it, at step t::
 The operations are ordered as in PyTorch's single-tensor implementation, so float64
 runs agree with it to the last few bits.
 """
-from .. import backend, fused
+from .. import backend, cpu_speed, fused
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -94,7 +94,7 @@ class Adam(Optimizer):
                 continue
             # Thirteen passes over the data: on large tensors, do them piece by piece
             # so each piece stays in the CPU cache between passes.
-            for pieces in backend.cache_sized_pieces(theta, g, m, v, v_max):
+            for pieces in cpu_speed.cache_sized_pieces(theta, g, m, v, v_max):
                 _adam_update(*pieces, beta1, beta2, eps, step_size, bias_correction2_sqrt)
             p._version += 1
 
@@ -115,8 +115,41 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
 
 
+def adam_reference(theta, g, m, v, v_max, t, lr, beta1, beta2, eps, weight_decay=0,
+                   decoupled=False, maximize=False):
+    """Adam's update at step ``t``, line for line as the module docstring writes it: the
+    version to read. Returns the new ``(theta, m, v, v_max)`` (``v_max`` None without
+    amsgrad) and changes nothing in place.
+
+    ``Adam.step`` computes the same numbers with ``_adam_update`` (in place, a pass at a
+    time, in cache-sized pieces: the speed boundary); a float64 test checks that the two
+    agree (tests/test_optim.py).
+    """
+    xp = backend.device_of(theta).xp
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+    m = m + (1 - beta1) * (g - m)
+    v = beta2 * v + (1 - beta2) * g * g
+    if v_max is not None:
+        v_max = xp.maximum(v_max, v)
+    step_size = lr / (1 - beta1 ** t)
+    denom = xp.sqrt(v if v_max is None else v_max) / (1 - beta2 ** t) ** 0.5 + eps
+    theta = theta - step_size * m / denom
+    return theta, m, v, v_max
+
+
+# ----------------------------------------------- speed boundary: what Adam.step runs
+
+
 def _adam_update(theta, g, m, v, v_max, beta1, beta2, eps, step_size, bias_correction2_sqrt):
-    """One Adam update of arrays in place, in PyTorch's order of floating-point operations."""
+    """One Adam update of arrays in place, in PyTorch's order of floating-point operations:
+    ``adam_reference``'s numbers, updating m, v and theta in place and each temporary in
+    place too (``d *= w``), on cache-sized pieces of the arrays (``Adam._update_group``)."""
     xp = backend.device_of(theta).xp
     # m <- lerp(m, g, 1 - beta1), written the way torch.lerp computes it
     w = 1 - beta1

@@ -15,7 +15,7 @@ import copy
 import warnings
 from collections import defaultdict
 
-from .. import autograd, backend
+from .. import autograd, backend, cpu_speed
 from ..tensor import Tensor
 
 
@@ -128,14 +128,14 @@ class Optimizer:
 
     def step(self, closure=None):
         """Update every parameter that has a gradient, group by group (no graph is recorded,
-        and denormal floats are flushed to zero on x86-64: ``backend.denormals_flushed``).
+        and denormal floats are flushed to zero on x86-64: ``cpu_speed.denormals_flushed``).
 
         ``closure``, if given, re-evaluates the model and returns the loss; it runs with
         gradients enabled and its result is returned. Subclasses write ``_update_group``.
         """
         loss = self._run_closure(closure)
-        # denormals flushed: see backend.denormals_flushed (why, and what it changes)
-        with autograd.no_grad(), backend.denormals_flushed():
+        # denormals flushed: see cpu_speed.denormals_flushed (why, and what it changes)
+        with autograd.no_grad(), cpu_speed.denormals_flushed():
             for group in self.param_groups:
                 self._update_group(group)
         return loss

@@ -80,3 +80,21 @@ def torchvision_root(cls, folders):
         yield tmp, f"a temporary {cls.__name__}/raw/ decompressed from {where}"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def torchvision_arrays(cls, folders):
+    """``[(X, y) training, (X, y) test]`` as NumPy arrays, read the way a PyTorch user
+    reads them: ``torchvision.datasets.<Name>(root, train, transform=transforms.ToTensor())``
+    batched by a ``torch.utils.data.DataLoader``. Needs torchvision (see
+    ``import_torchvision``); ``cls`` and ``folders`` as for ``torchvision_root``."""
+    import torch
+    from torchvision import datasets, transforms
+    TV = getattr(datasets, cls.__name__)
+    with torchvision_root(cls, folders) as (root, _):
+        sets = [TV(root, train=train, download=False, transform=transforms.ToTensor())
+                for train in (True, False)]
+    out = []
+    for ds in sets:
+        X, y = next(iter(torch.utils.data.DataLoader(ds, batch_size=len(ds))))
+        out.append((X.numpy(), y.numpy()))
+    return out

@@ -118,3 +118,12 @@ def test_same_values_as_torchvisions_transforms(torchvision):
                                     tv.transforms.Normalize((0.4, 0.5, 0.6), (0.2, 0.3, 0.1))])
     np.testing.assert_array_equal(ours(pic).numpy(), theirs(pic).numpy())
     assert repr(ours) == repr(theirs)
+
+
+def test_same_arguments_as_torchvisions_transforms(torchvision):
+    import inspect
+    for name in transforms.__all__:
+        ours = inspect.signature(getattr(transforms, name))
+        theirs = inspect.signature(getattr(torchvision.transforms, name))
+        assert [(p.name, p.default) for p in ours.parameters.values()] == \
+            [(p.name, p.default) for p in theirs.parameters.values()], name

@@ -30,7 +30,7 @@ def test_to_tensor_adds_the_channel_of_a_grey_image_and_keeps_float_values():
 def test_to_tensor_reads_a_pil_image_as_torchvision_does():
     Image = pytest.importorskip("PIL.Image")
     pic = np.random.default_rng(0).integers(0, 256, (5, 7), dtype=np.uint8)
-    out = transforms.ToTensor()(Image.fromarray(pic, mode="L"))
+    out = transforms.ToTensor()(Image.fromarray(pic))
     np.testing.assert_array_equal(out.numpy(), (pic.astype(np.float32) / 255)[None])
 
 

@@ -250,6 +250,7 @@ class _Quiet:
 
 QUICK_TRAIN, QUICK_TEST = 512, 256  # MNIST images kept by --quick
 
+
 def mnist(args, fw):
     """(train set, test set, note): MNIST, or Fashion-MNIST with ``--dataset fashion``, for
     ``fw``, as the tutorials load it.

@@ -28,15 +28,17 @@ if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 FRAMEWORKS = ("minigrad", "torch")
+# --dataset's choices: the name of the class in minigrad.datasets and in torchvision.datasets
+DATASETS = {"mnist": "MNIST", "fashion": "FashionMNIST"}
 
 
 # ------------------------------------------------------------------ command line
 
 
 def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None,
-               mnist=False):
+               mnist=False, fashion=False):
     """The options every example takes (``extra(parser)`` may add its own; ``mnist``
-    adds ``--data-root`` and ``--download``).
+    adds ``--data-root`` and ``--download``, ``fashion`` also ``--dataset mnist|fashion``).
 
     ``epochs`` is the tutorial's setting; ``--quick`` switches to a tiny configuration
     (``quick_epochs`` epochs, small data subsets) for tests and smoke runs.
@@ -53,13 +55,19 @@ def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None
                         f"{quick_epochs or epochs})")
     p.add_argument("--out", default=None,
                    help=f"folder for the pictures (default: ./out/{example})")
-    if mnist:
+    if mnist or fashion:
         p.add_argument("--data-root", default=None,
                        help="a folder holding the four MNIST IDX files, or MNIST/raw/ with "
-                            "them (default: $MINIGRAD_MNIST, else $MINIGRAD_DATA, else ./data)")
+                            "them (default: $MINIGRAD_MNIST, else $MINIGRAD_DATA, else ./data)"
+                            + ("; for --dataset fashion, FashionMNIST/raw/ and "
+                               "$MINIGRAD_FASHIONMNIST" if fashion else ""))
         p.add_argument("--download", action="store_true",
                        help="fetch the MNIST files that are missing (into --data-root, else "
                             "$MINIGRAD_DATA, else ./data)")
+    if fashion:
+        p.add_argument("--dataset", choices=DATASETS, default="mnist",
+                       help="the handwritten digits (mnist, the default) or Zalando's "
+                            "Fashion-MNIST (fashion): the same sizes and file names")
     p.add_argument("--quick", action="store_true",
                    help="a tiny configuration (few epochs, small subsets) for smoke tests")
     p.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
@@ -69,6 +77,7 @@ def parse_args(argv, example, description, epochs, quick_epochs=None, extra=None
         extra(p)
     args = p.parse_args(argv)
     args.example = example
+    args.dataset = getattr(args, "dataset", "mnist")
     if args.epochs is None:
         args.epochs = (quick_epochs or epochs) if args.quick else epochs
     if args.out is None:
@@ -243,70 +252,64 @@ QUICK_TRAIN, QUICK_TEST = 512, 256  # MNIST images kept by --quick
 
 
 def mnist(args, fw):
-    """(train set, test set, note): MNIST for ``fw``, as the tutorials load it.
+    """(train set, test set, note): MNIST, or Fashion-MNIST with ``--dataset fashion``, for
+    ``fw``, as the tutorials load it.
 
     The files are found by ``minigrad.datasets``' rule (``--data-root``, else
-    ``$MINIGRAD_MNIST``, else ``$MINIGRAD_DATA`` or ``./data``); ``--download`` fetches
-    what is missing. minigrad reads them with ``minigrad.datasets.MNIST``. PyTorch uses
-    ``torchvision.datasets.MNIST(..., transform=transforms.ToTensor())`` when torchvision
-    is installed and finds the files in its layout; otherwise the very same arrays that
-    minigrad read are wrapped in torch tensors (``ToTensor`` would give the same values:
-    uint8 / 255 in float32, shape 1x28x28). ``--quick`` keeps the first 512 training and
-    256 test images.
+    ``$MINIGRAD_MNIST`` / ``$MINIGRAD_FASHIONMNIST``, else ``$MINIGRAD_DATA`` or
+    ``./data``); ``--download`` fetches what is missing. minigrad reads them with
+    ``minigrad.datasets.MNIST`` (``FashionMNIST``). PyTorch uses
+    ``torchvision.datasets.MNIST(..., transform=transforms.ToTensor())`` whenever
+    torchvision imports; otherwise the very same arrays that minigrad read are wrapped in
+    torch tensors (``ToTensor`` would give the same values: uint8 / 255 in float32, shape
+    1x28x28), and the note says why in one line. ``--quick`` keeps the first 512 training
+    and 256 test images.
     """
     import minigrad.datasets as datasets
+    name = DATASETS[getattr(args, "dataset", "mnist")]
+    Dataset = getattr(datasets, name)
     folders = []
     for train in (True, False):
         try:
             if args.download:
-                datasets.MNIST(args.data_root, train=train, download=True)
-            folders.append(datasets.MNIST.locate(args.data_root, train=train,
-                                                 arg="--data-root", download="--download"))
+                Dataset(args.data_root, train=train, download=True)
+            folders.append(Dataset.locate(args.data_root, train=train, arg="--data-root",
+                                          download="--download"))
         except RuntimeError as e:  # not found, a damaged file, a failed download
             fail(args, str(e))
-    root = folders[0]
-    note = None
     if fw.name == "minigrad":
-        train_set = datasets.MNIST(folders[0], train=True)
-        test_set = datasets.MNIST(folders[1], train=False)
-        note = f"data: minigrad.datasets.MNIST from {root}"
+        train_set = Dataset(folders[0], train=True)
+        test_set = Dataset(folders[1], train=False)
+        note = f"data: minigrad.datasets.{name} from {folders[0]}"
     else:
-        train_set = test_set = None
-        try:
-            from torchvision import datasets as tv_datasets, transforms
-        except ImportError:
-            note = ("data: torchvision is not installed, so PyTorch trains on the arrays read "
-                    "by minigrad.datasets.MNIST, wrapped in torch tensors")
-        else:
-            # torchvision wants the root above MNIST/raw
-            layout = os.path.join("MNIST", "raw")
-            tv_root = os.path.dirname(os.path.dirname(root)) if root.endswith(layout) else root
-            try:
-                train_set = tv_datasets.MNIST(tv_root, train=True, download=False,
-                                              transform=transforms.ToTensor())
-                test_set = tv_datasets.MNIST(tv_root, train=False, download=False,
-                                             transform=transforms.ToTensor())
-                note = f"data: torchvision.datasets.MNIST from {tv_root}"
-            except RuntimeError as e:  # e.g. a flat folder of .gz files, not its layout
-                note = (f"data: torchvision could not read {root} ({e}); PyTorch trains on "
-                        "the arrays read by minigrad.datasets.MNIST, wrapped in torch tensors")
-        if train_set is None:
-            # Fallback without torchvision: the same arrays, as torch tensors.
-            sets = []
-            for folder, train, n in ((folders[0], True, QUICK_TRAIN),
-                                     (folders[1], False, QUICK_TEST)):
-                ds = datasets.MNIST(folder, train=train)
-                n = n if args.quick else len(ds)
-                images = ds.data.numpy()[:n].astype(np.float32).reshape(-1, 1, 28, 28)
-                images /= 255  # what ToTensor does: uint8 -> float32 in [0, 1]
-                labels = ds.targets.numpy()[:n].astype(np.int64)
-                sets.append(fw.TensorDataset(fw.torch.from_numpy(images),
-                                             fw.torch.from_numpy(labels)))
-            return sets[0], sets[1], note
+        from parity import vision
+        torchvision, why = vision.import_torchvision()
+        if torchvision is None:
+            return (*_torch_tensors(args, fw, Dataset, folders), vision.fallback_note(name, why))
+        from torchvision import datasets as tv_datasets, transforms
+        TV = tv_datasets.FashionMNIST if name == "FashionMNIST" else tv_datasets.MNIST
+        with vision.torchvision_root(Dataset, folders) as (root, how):
+            # What a PyTorch user writes (the files are there, so no download):
+            train_set = TV(root, train=True, download=False, transform=transforms.ToTensor())
+            test_set = TV(root, train=False, download=False, transform=transforms.ToTensor())
+        note = f"data: torchvision.datasets.{name} with transforms.ToTensor(), from {how}"
     if args.quick:
         train_set = fw.Subset(train_set, list(range(QUICK_TRAIN)))
         test_set = fw.Subset(test_set, list(range(QUICK_TEST)))
     return train_set, test_set, note
+
+
+def _torch_tensors(args, fw, Dataset, folders):
+    """Without torchvision: the arrays minigrad read, as two torch TensorDatasets."""
+    sets = []
+    for folder, train, n in ((folders[0], True, QUICK_TRAIN), (folders[1], False, QUICK_TEST)):
+        ds = Dataset(folder, train=train)
+        n = n if args.quick else len(ds)
+        images = ds.data.numpy()[:n].astype(np.float32).reshape(-1, 1, 28, 28)
+        images /= 255  # what ToTensor does: uint8 -> float32 in [0, 1]
+        labels = ds.targets.numpy()[:n].astype(np.int64)
+        sets.append(fw.TensorDataset(fw.torch.from_numpy(images), fw.torch.from_numpy(labels)))
+    return sets
 
 
 # ------------------------------------------------------------------ plotting

@@ -101,7 +101,7 @@ def fit(args, fw, model, optimizer, batch_size=BATCH_SIZE):
                          extra={"samples": samples}, notes=[data_note])
 
 
-def plot_mnist(result, out, title):
+def plot_mnist(result, out, title, items="digits"):
     """The curves and the predictions grid, as every MNIST example draws them."""
     name = result.framework
     curves = common.plot_curves({name: result.history}, os.path.join(out, f"{name}_curves.png"),
@@ -109,7 +109,7 @@ def plot_mnist(result, out, title):
     images, labels, predictions = result.extra["samples"]
     grid = common.plot_predictions(images, labels, predictions,
                                    os.path.join(out, f"{name}_predictions.png"),
-                                   title=f"{title}: test digits, predicted (true) label, "
+                                   title=f"{title}: test {items}, predicted (true) label, "
                                          f"red = wrong ({name})")
     return [curves, grid]
 

@@ -412,13 +412,16 @@ class MNIST(Dataset):
 
     @classmethod
     def _verified_content(cls, res, served, url):
-        content = _decompress_if_gzipped(served, url)
-        hashed = content if res.of == "content" else served
-        got = hashlib.new(res.algorithm, hashed).hexdigest()
+        # A checksum of the served bytes is checked before decompressing them, so that a
+        # damaged download is reported as such rather than as a gzip error.
+        content = served if res.of == "download" else _decompress_if_gzipped(served, url)
+        got = hashlib.new(res.algorithm, content).hexdigest()
         if got != res.digest:
             which = "decompressed" if res.of == "content" else "downloaded"
             raise RuntimeError(f"{url}: checksum mismatch: expected {res.algorithm} "
                                f"{res.digest} of the {which} bytes, got {got}")
+        if res.of == "download":
+            content = _decompress_if_gzipped(served, url)
         kind = "images" if "-images-" in res.filename else "labels"
         n = cls.split_sizes[res.filename.startswith("train")]
         cls._check_idx(content, url, kind, n)

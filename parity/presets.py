@@ -97,9 +97,16 @@ def circles_data(data_root=None, download=False):
 def mnist_data(data_root=None, download=False):
     """MNIST as float images in [0, 1], N x 1 x 28 x 28, and int64 labels, from
     ``data_root``, else where ``minigrad.datasets`` looks (``$MINIGRAD_MNIST``, then the
-    default root); ``download`` fetches what is missing there."""
+    default root); ``download`` fetches what is missing there.
+
+    minigrad's side is read by ``minigrad.datasets.MNIST``. Wherever torchvision imports,
+    PyTorch's side is read by ``torchvision.datasets.MNIST`` with
+    ``transforms.ToTensor()``, and the two must be the very same arrays (lockstep feeds
+    both networks identical batches); elsewhere both sides use minigrad's arrays, and the
+    data's description says why in one line."""
     import minigrad.datasets as D
-    splits = []
+    from . import vision
+    splits, folders = [], []
     for train in (True, False):
         try:
             if download:
@@ -111,7 +118,20 @@ def mnist_data(data_root=None, download=False):
             raise DataMissing(str(e)) from None
         images = np.asarray(ds.data.numpy(), dtype=np.float32).reshape(-1, 1, 28, 28) / 255
         splits.append((images, np.asarray(ds.targets.numpy(), dtype=np.int64)))
-    return Data(splits[0], splits[1], f"MNIST IDX files in {folder}")
+        folders.append(folder)
+    source = f"MNIST IDX files in {folder}"
+    torchvision, why = vision.import_torchvision()
+    if torchvision is None:
+        return Data(splits[0], splits[1], f"{source}, read by minigrad.datasets.MNIST for both "
+                    f"sides (torchvision is not usable here: {why})")
+    for (X, y), (tX, ty), split in zip(splits, vision.torchvision_arrays(D.MNIST, folders),
+                                       ("training", "test")):
+        if not (np.array_equal(X, tX) and np.array_equal(y, ty)):
+            raise RuntimeError(f"the MNIST {split} set read by torchvision differs from "
+                               "minigrad.datasets.MNIST's: a loader bug, please report it")
+    return Data(splits[0], splits[1], f"{source}; minigrad's side read by "
+                "minigrad.datasets.MNIST, PyTorch's by torchvision.datasets.MNIST with "
+                "transforms.ToTensor() (the same arrays, checked)")
 
 
 # -------------------------------------------------------------------- presets

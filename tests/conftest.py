@@ -66,6 +66,30 @@ def mnist_dir():
                     "into ./data when it is there)")
 
 
+@pytest.fixture
+def fashion_dir():
+    """The folder holding the four Fashion-MNIST IDX files ($MINIGRAD_FASHIONMNIST, else
+    $MINIGRAD_DATA/FashionMNIST/raw or ./data/FashionMNIST/raw), or skip saying why."""
+    from minigrad.datasets import DataNotFound, FashionMNIST
+    try:
+        return pathlib.Path(FashionMNIST.locate(train=True)).absolute()
+    except DataNotFound as e:
+        pytest.skip(f"no Fashion-MNIST copy on this machine: looked in {'; '.join(e.looked)} "
+                    "(set MINIGRAD_FASHIONMNIST to the folder of its four IDX files, or "
+                    "download them with FashionMNIST(root, download=True))")
+
+
+@pytest.fixture
+def torchvision():
+    """torchvision, or skip saying why it does not import (not installed; or a build for
+    another torch, which fails with a RuntimeError rather than an ImportError)."""
+    from parity.vision import import_torchvision
+    module, why = import_torchvision()
+    if module is None:
+        pytest.skip(f"torchvision does not import here ({why})")
+    return module
+
+
 def pytest_terminal_summary(terminalreporter):
     """Why tests were skipped, one line per reason with its count (pytest's own -rs
     repeats a reason once per test function: a hundred lines for the CUDA cases alone)."""

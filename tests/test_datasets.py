@@ -411,20 +411,191 @@ def test_fashion_download_checks_the_md5_of_the_served_files(tmp_path):
     assert not (tmp_path / "root2" / "TinyFashion" / "raw" / "t10k-images-idx3-ubyte").exists()
 
 
+# ------------------------------------------------- download over a local HTTP server
+
+
+class LocalMirror:
+    """An HTTP server on 127.0.0.1 serving ``files`` (name -> bytes) under /a/ and /b/;
+    ``broken`` maps "a/<name>" or "b/<name>" to "404", "corrupt" (one byte changed) or
+    "cut" (announces the whole length, sends half, closes). ``url(m)`` is mirror m's URL."""
+
+    def __init__(self, files, broken=None):
+        import http.server
+        import threading
+        mirror = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                mirror.requests.append(self.path)
+                key = self.path.lstrip("/")
+                name = key.split("/", 1)[-1]
+                how = mirror.broken.get(key)
+                if name not in mirror.files or how == "404":
+                    self.send_error(404)
+                    return
+                body = mirror.files[name]
+                if how == "corrupt":
+                    body = body[:-1] + bytes([body[-1] ^ 0xFF])
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:len(body) // 2] if how == "cut" else body)
+
+            def log_message(self, *args):
+                pass
+
+        self.files, self.broken, self.requests = files, broken or {}, []
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, m):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{m}/"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def local_mirror():
+    made = []
+
+    def make(files, broken=None):
+        made.append(LocalMirror(files, broken))
+        return made[-1]
+    yield make
+    for m in made:
+        m.close()
+
+
+def test_fashion_download_over_http_verifies_md5_and_stores_the_decompressed_files(
+        tmp_path, local_mirror, monkeypatch):
+    files, _ = tiny_fashion_files(tmp_path)
+    mirror = local_mirror(files)
+    Tiny = tiny_fashion(files)
+    monkeypatch.setattr(Tiny, "mirrors", [mirror.url("a")])
+    ds = Tiny(tmp_path / "root", train=False, download=True)  # the real fetch_url, over HTTP
+    assert len(ds) == 2 and [ds[i][1] for i in range(2)] == [0, 1]
+    raw = tmp_path / "root" / "TinyFashion" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(f[:-3] for f in files)
+    for name, data in files.items():
+        assert (raw / name[:-3]).read_bytes() == gzip.decompress(data)
+    assert sorted(mirror.requests) == sorted(f"/a/{f}" for f in files)
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "cut"])
+def test_a_damaged_fashion_download_is_refused_and_nothing_is_left_behind(
+        damage, tmp_path, local_mirror, monkeypatch):
+    files, _ = tiny_fashion_files(tmp_path)
+    mirror = local_mirror(files, broken={"a/t10k-labels-idx1-ubyte.gz": damage})
+    Tiny = tiny_fashion(files)
+    monkeypatch.setattr(Tiny, "mirrors", [mirror.url("a")])
+    with pytest.raises(RuntimeError) as err:
+        Tiny(tmp_path / "root", train=False, download=True)
+    msg = str(err.value)
+    assert "Could not download t10k-labels-idx1-ubyte.gz for TinyFashion" in msg
+    assert mirror.url("a") + "t10k-labels-idx1-ubyte.gz" in msg
+    if damage == "corrupt":
+        assert "checksum mismatch: expected md5" in msg
+    raw = tmp_path / "root" / "TinyFashion" / "raw"
+    assert not (raw / "t10k-labels-idx1-ubyte").exists() and leftovers(raw) == []
+    assert sorted(p.name for p in raw.iterdir()) == sorted(f[:-3] for f in FILES[:3])
+
+
+def test_fashion_download_tries_the_next_mirror_when_one_fails(tmp_path, local_mirror,
+                                                                monkeypatch):
+    files, _ = tiny_fashion_files(tmp_path)
+    mirror = local_mirror(files, broken={"a/train-images-idx3-ubyte.gz": "404",
+                                         "a/t10k-images-idx3-ubyte.gz": "corrupt"})
+    Tiny = tiny_fashion(files)
+    monkeypatch.setattr(Tiny, "mirrors", [mirror.url("a"), mirror.url("b")])
+    Tiny.download_raw(tmp_path / "root")
+    assert Tiny(tmp_path / "root", train=True).data.shape == (3, 28, 28)
+    assert [r for r in mirror.requests if r.startswith("/b/")] == [
+        "/b/train-images-idx3-ubyte.gz", "/b/t10k-images-idx3-ubyte.gz"]
+
+
+def test_fashion_mnist_checks_downloads_against_the_published_md5s(tmp_path, local_mirror,
+                                                                  monkeypatch):
+    # The four md5s of the .gz files as served, published by Zalando's fashion-mnist README
+    # and torchvision's FashionMNIST.resources (both read 2026-11-27).
+    assert [(r.filename, r.algorithm, r.digest, r.of) for r in FashionMNIST.resources] == [
+        ("train-images-idx3-ubyte.gz", "md5", "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "download"),
+        ("train-labels-idx1-ubyte.gz", "md5", "25c81989df183df01b3e8a0aad5dffbe", "download"),
+        ("t10k-images-idx3-ubyte.gz", "md5", "bef4ecab320f06d8554ea6380940ec79", "download"),
+        ("t10k-labels-idx1-ubyte.gz", "md5", "bb300cfdad3c16e7a12a480ee83cd310", "download")]
+    files, _ = tiny_fashion_files(tmp_path)  # right names and structure, not the real bytes
+    mirror = local_mirror(files)
+    monkeypatch.setattr(FashionMNIST, "mirrors", [mirror.url("a")])
+    with pytest.raises(RuntimeError, match="checksum mismatch: expected md5 "
+                                           "8d4fb7e6c68d591d4c3dfef9ec88bf0d of the downloaded"):
+        FashionMNIST(tmp_path, download=True)
+    assert list((tmp_path / "FashionMNIST" / "raw").iterdir()) == []
+
+
+# ------------------------------------------------------- the real Fashion-MNIST files
+
+
+def test_real_fashion_mnist_has_ten_balanced_classes_and_is_not_the_digits(fashion_dir):
+    train = FashionMNIST(fashion_dir, train=True)
+    test = FashionMNIST(fashion_dir, train=False)
+    assert (len(train), len(test)) == (60000, 10000)
+    assert np.bincount(train.targets.numpy()).tolist() == [6000] * 10
+    assert np.bincount(test.targets.numpy()).tolist() == [1000] * 10
+    assert train.classes[9] == "Ankle boot" and train.class_to_idx["Sneaker"] == 7
+    with pytest.raises(RuntimeError, match="these are not the MNIST labels"):
+        MNIST.from_folder(fashion_dir, train=False)
+
+
+def test_real_fashion_mnist_gz_files_have_the_published_md5(fashion_dir):
+    checked = 0
+    for res in FashionMNIST.resources:
+        path = fashion_dir / res.filename
+        if path.is_file() and hashlib.md5(path.read_bytes()).hexdigest() == res.digest:
+            checked += 1
+        elif path.is_file():  # a recompressed copy: its content must still be a valid split
+            FashionMNIST._check_idx(gzip.decompress(path.read_bytes()), str(path),
+                                    "images" if "-images-" in res.filename else "labels",
+                                    FashionMNIST.split_sizes[res.filename.startswith("train")])
+    if not checked:
+        pytest.skip(f"the Fashion-MNIST copy in {fashion_dir} is not the canonical .gz download")
+
+
 # --------------------------------------------------------------- torchvision parity
 
-def test_same_images_and_labels_as_torchvision(tmp_path, mnist_dir):
-    tv = pytest.importorskip("torchvision")
-    import torch
-    torchvision_layout(tmp_path, mnist_dir, decompress=True)
-    theirs = tv.datasets.MNIST(str(tmp_path), train=False, transform=tv.transforms.ToTensor())
-    ours = MNIST(tmp_path, train=False)
+
+def assert_same_as_torchvision(tv, cls, folder):
+    """minigrad's dataset in ``folder`` (a flat folder, as the offline copy) and
+    torchvision's, fed the layout the examples and parity hand it: the same uint8 data,
+    labels, and ToTensor batches."""
+    from parity import vision
+    with vision.torchvision_root(cls, [folder, folder]) as (root, _):
+        TV = getattr(tv.datasets, cls.__name__)
+        theirs = TV(root, train=False, download=False, transform=tv.transforms.ToTensor())
+    ours = cls(folder, train=False)
     np.testing.assert_array_equal(ours.data.numpy(), theirs.data.numpy())
     np.testing.assert_array_equal(ours.targets.numpy(), theirs.targets.numpy())
+    import torch
     for (x, y), (tx, ty) in zip(DataLoader(ours, batch_size=1000),
                                 torch.utils.data.DataLoader(theirs, batch_size=1000)):
         np.testing.assert_array_equal(x.numpy(), tx.numpy())
         np.testing.assert_array_equal(y.numpy(), ty.numpy())
+    assert ours.classes == theirs.classes
+
+
+def test_same_images_and_labels_as_torchvision(torchvision, mnist_dir):
+    assert_same_as_torchvision(torchvision, MNIST, mnist_dir)
+
+
+def test_same_fashion_images_and_labels_as_torchvision(torchvision, fashion_dir):
+    assert_same_as_torchvision(torchvision, FashionMNIST, fashion_dir)
+
+
+def test_same_resources_and_mirrors_as_torchvision(torchvision):
+    tv = torchvision.datasets.FashionMNIST
+    assert [(r.filename, r.digest) for r in FashionMNIST.resources] == list(tv.resources)
+    assert FashionMNIST.mirrors == list(tv.mirrors)
 
 
 # ------------------------------------------------------------ scikit-learn toy sets

@@ -111,16 +111,17 @@ class Program:
 
 FLOAT_DTYPES = ("float64", "float32")
 DTYPES = ("float64", "float64", "float64", "float32", "int64", "int32", "uint8", "bool")
+DIFFERENTIABLE = ("float64", "float64", "float64", "float32")  # (the second-order mode's)
 SPECIAL = (0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.0, math.inf, -math.inf, math.nan)
 
 
 class Gen:
     """Draws the inputs of one program (its dtype, tensors, scalars, dims ...)."""
 
-    def __init__(self, draw, mixed_dtypes=False):
+    def __init__(self, draw, mixed_dtypes=False, differentiable=False):
         self.draw = draw
         self.mixed_dtypes = mixed_dtypes
-        self.dtype = draw.choice(DTYPES)
+        self.dtype = draw.choice(DTYPES if not differentiable else DIFFERENTIABLE)
         self.mixed = False
 
     # shapes and tensors
@@ -508,10 +509,10 @@ def _result_hint(prog):
     return TensorSpec(v[1], v[2])
 
 
-def program(draw, ops, mixed_dtypes=False, n_steps=None):
+def program(draw, ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     """A random program of one or two steps over ``ops``; a second step takes the first
-    one's result as its tensor input."""
-    g = Gen(draw, mixed_dtypes)
+    one's result as its tensor input. ``differentiable``: its dtype is a float one."""
+    g = Gen(draw, mixed_dtypes, differentiable)
     prog = Program()
     n = n_steps or (2 if draw.chance(0.3) else 1)
     hint = None
@@ -533,11 +534,11 @@ def program(draw, ops, mixed_dtypes=False, n_steps=None):
     return prog
 
 
-def programs(ops, mixed_dtypes=False, n_steps=None):
+def programs(ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     """A hypothesis strategy of programs (shrinks to fewer, smaller, plainer ones)."""
     from hypothesis import strategies as st
 
     @st.composite
     def strategy(draw):
-        return program(HypothesisDraw(draw), ops, mixed_dtypes, n_steps)
+        return program(HypothesisDraw(draw), ops, mixed_dtypes, n_steps, differentiable)
     return strategy()

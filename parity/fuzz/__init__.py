@@ -33,7 +33,7 @@ them on both libraries and compares, ``known.py`` lists the known disagreements,
 is the long run and its summary.
 """
 from .compare import Disagreement, compare, run
-from .known import KNOWN, Known, known_reason
+from .known import KNOWN, KNOWN_ORDER2, Known, known_reason
 from .ops import OpInfo, discover
 from .programs import (PER_OP, DtypeSpec, HypothesisDraw, Program, RandomDraw, Ref, Step,
                        TensorSpec, program, programs)
@@ -41,4 +41,4 @@ from .run import fuzz, main, shrink
 
 __all__ = ["discover", "program", "programs", "compare", "run", "known_reason", "fuzz", "shrink",
            "main", "RandomDraw", "HypothesisDraw", "Program", "Step", "TensorSpec", "DtypeSpec",
-           "Ref", "OpInfo", "Disagreement", "Known", "KNOWN", "PER_OP"]
+           "Ref", "OpInfo", "Disagreement", "Known", "KNOWN", "KNOWN_ORDER2", "PER_OP"]

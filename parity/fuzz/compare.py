@@ -22,6 +22,7 @@ class Outcome:
     grads2: list = None           # second derivatives of the inputs (order 2)
     grad2_error: BaseException = None
     order2: bool = False          # whether the gradients depend on the inputs (order 2)
+    retained: list = None         # retain_grad's gradients of the intermediate results
 
 
 def _materialize(obj, lib, steps_out, leaves):
@@ -86,7 +87,19 @@ def run(prog, lib, backward=True, order=1):
                 result.grad_error = e
         result.grads = [None if t.grad is None else _canonical(t.grad, lib) for t in leaves]
         return result
-    return _second_order(result, floats, leaves, lib)
+    if prog.hooks:
+        _add_hooks(leaves, outs[:-1], lib)
+    return _second_order(result, floats, leaves, lib, outs[:-1] if prog.hooks else None)
+
+
+def _add_hooks(leaves, inner, lib):
+    """The program's ``HOOKS``: a doubling hook on every leaf and intermediate result that
+    requires grad; the intermediate ones also retain their gradient."""
+    for t in leaves + [t for t in inner if isinstance(t, lib.Tensor)]:
+        if t.requires_grad:
+            t.register_hook(lambda g: g * 2)
+            if not t.is_leaf:
+                t.retain_grad()
 
 
 def _weighted_sum(tensors, lib, seed):
@@ -103,16 +116,24 @@ def _weighted_sum(tensors, lib, seed):
     return loss
 
 
-def _second_order(result, floats, leaves, lib):
+def _second_order(result, floats, leaves, lib, inner=None):
     """The gradients of the weighted output with create_graph=True, then the gradients of
-    their weighted sum: the second derivatives (a Hessian-vector product)."""
+    their weighted sum: the second derivatives (a Hessian-vector product). With ``inner``
+    (the hooks' program) the first ones come from backward(create_graph=True), and the
+    intermediate results' retained gradients are kept too."""
     grad = lib.autograd.grad
     result.grads = [None] * len(leaves)
     if not (floats and leaves):
         return result
     try:
-        firsts = grad(_weighted_sum(floats, lib, 0), leaves, allow_unused=True,
-                      create_graph=True)
+        loss = _weighted_sum(floats, lib, 0)
+        if inner is None:
+            firsts = grad(loss, leaves, allow_unused=True, create_graph=True)
+        else:
+            loss.backward(create_graph=True)
+            firsts = [t.grad for t in leaves]
+            result.retained = [_canonical(t.grad, lib) if isinstance(t, lib.Tensor) and
+                               t.grad is not None else None for t in inner]
         result.grads = [None if g is None else _canonical(g, lib) for g in firsts]
     except Exception as e:  # noqa: BLE001
         result.grad_error = e
@@ -200,6 +221,9 @@ def compare(prog, rtol=1e-9, atol=1e-11, order=1, stats=None):
                             "(create_graph=True) of"), prog)
     if d is not None:
         return d
+    problem = _compare_grads(th.retained or [], mg.retained or [], rtol, atol)
+    if problem:
+        return Disagreement("cg-grad", f"retained gradient of y{problem[0]}: {problem[1]}", prog)
     if stats is not None and (th.order2 or mg.order2):
         stats["order2"] = stats.get("order2", 0) + 1
         if th.grads2 and any(g is not None and np.any(g[1] != 0) for g in th.grads2):

@@ -278,8 +278,9 @@ KNOWN_ORDER2 = [
           "gives NaN where minigrad's are finite (torch's exponent gradient masks g * out * "
           "log(a) at a = 0 with a where, whose masked branch still differentiates log(0))",
           when=_special_values),
-    Known(("norm", "Tensor.norm"), ("grad2",), "the norm's second derivative at x = 0: torch "
-          "NaN, minigrad 0", when=_special_values),
+    Known(("norm", "Tensor.norm", "F.normalize"), ("grad2",), "the norm's second derivative "
+          "at x = 0 (also normalize's, x / max(norm(x), eps)): torch NaN, minigrad 0",
+          when=_special_values),
     Known(("prod", "Tensor.prod", "cumprod", "Tensor.cumprod"), ("grad2",), "the product's "
           "second derivatives at infinite or NaN factors (see its first-order entry)",
           when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),

@@ -94,13 +94,20 @@ class Step:
         return self.op.call_repr(parts)
 
 
+HOOKS = ("hooks: each leaf and y0..y(n-2) that requires grad gets register_hook(lambda g: "
+         "g * 2), those y also retain_grad(); first derivatives by backward(create_graph=True)")
+
+
 @dataclass
 class Program:
     steps: list = field(default_factory=list)
     mixed: bool = False
+    hooks: bool = False   # (order 2) hooks, retain_grad and backward(create_graph=True)
 
     def __repr__(self):
-        return "; ".join(f"y{i} = {s!r}" for i, s in enumerate(self.steps))
+        text = "; ".join(f"y{i} = {s!r}" for i, s in enumerate(self.steps))
+        return text + ("" if not self.hooks else f"  # {HOOKS}")
+
 
     @property
     def ops(self):
@@ -511,7 +518,8 @@ def _result_hint(prog):
 
 def program(draw, ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     """A random program of one or two steps over ``ops``; a second step takes the first
-    one's result as its tensor input. ``differentiable``: its dtype is a float one."""
+    one's result as its tensor input. ``differentiable`` (order 2): its dtype is a float
+    one, and now and then it runs with hooks (see ``HOOKS``)."""
     g = Gen(draw, mixed_dtypes, differentiable)
     prog = Program()
     n = n_steps or (2 if draw.chance(0.3) else 1)
@@ -531,6 +539,7 @@ def program(draw, ops, mixed_dtypes=False, n_steps=None, differentiable=False):
                 break
             g.dtype = hint.dtype  # scalars of the next step match what it computes on
     prog.mixed = g.mixed
+    prog.hooks = differentiable and draw.chance(0.25)
     return prog
 
 

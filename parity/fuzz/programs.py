@@ -95,7 +95,8 @@ class Step:
 
 
 HOOKS = ("hooks: each leaf and y0..y(n-2) that requires grad gets register_hook(lambda g: "
-         "g * 2), those y also retain_grad(); first derivatives by backward(create_graph=True)")
+         "g * 2), those y also retain_grad(); first derivatives by backward(create_graph=True), "
+         "then the hooks are removed")
 
 
 @dataclass

@@ -6,7 +6,7 @@ raise (and the error's type), values (NaN-aware), shapes, dtypes and gradients.
 the plain backward's), then a random weighting of them is differentiated again and those
 second derivatives are compared (kind "grad2")."""
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -217,16 +217,17 @@ def compare(prog, rtol=1e-9, atol=1e-11, order=1, stats=None):
     d = _compare_outcomes(th, mg, prog, rtol, atol)
     if order == 1:
         return d
+    plain = replace(prog, hooks=False)  # (a first-order disagreement: shown without hooks)
     if d is not None and d.kind == "grad":
         # the gradients with create_graph=True differ: the plain backward's may already
-        first = compare(prog, rtol, atol)
+        first = compare(plain, rtol, atol)
         if first is not None:
             return first
         return Disagreement("cg-grad", d.detail.replace("backward", "backward with "
                             "create_graph=True").replace("gradient of", "gradient "
                             "(create_graph=True) of"), prog)
     if d is not None:
-        return d
+        return Disagreement(d.kind, d.detail, plain)
     problem = _compare_grads(th.retained or [], mg.retained or [], rtol, atol)
     if problem:
         return Disagreement("cg-grad", f"retained gradient of y{problem[0]}: {problem[1]}", prog)

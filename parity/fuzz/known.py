@@ -291,8 +291,9 @@ KNOWN_ORDER2 = [
           "entry): the second derivative meets inf - inf = NaN where torch's is infinite",
           when=_special_values),
     Known(("logcumsumexp", "Tensor.logcumsumexp"), ("grad2",), "logcumsumexp's second "
-          "derivative next to an infinite input: torch ~0, minigrad NaN",
-          when=lambda d: "inf" in repr(d.program)),
+          "derivative next to an infinite input (torch ~0, minigrad NaN), or at a pole of what "
+          "follows (log1p(-1): torch -inf, minigrad NaN)",
+          when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
 ]
 
 

@@ -226,6 +226,7 @@ REFUSALS = {
     "MSELossBackward": (("F.mse_loss",), "'diff', input - target"),
     "NLLLossBackward": (("F.nll_loss", "F.cross_entropy"), "'w_t', the per-sample weights"),
     "SoftplusBackward": (("F.softplus", "F.mish"), "'e', exp(x)"),
+    "Separable2DBackward": (("F.interpolate", "F.upsample"), "'rows', the resampling matrix"),
 }
 
 SETITEM = ("Tensor.copy_", "Tensor.fill_", "Tensor.__setitem__", "Tensor.zero_")
@@ -274,6 +275,24 @@ KNOWN_ORDER2 = [
           "correction <= 0): torch's gradient is a constant NaN (no second derivative), "
           "minigrad's gradient depends on the input and its second derivative is NaN",
           details=("do not require grad",)),
+    Known(VARIANCE, ("grad2",), "var and std over dim=() or dim=[] (see the first-order "
+          "entry: torch's backward divides by N - correction for no dims), and std where all "
+          "values are equal (its gradient is 0 / 0): the NaNs land in different second "
+          "derivatives", when=lambda d: "dim=()" in repr(d.program) or "dim=[]" in
+          repr(d.program) or "nan" in d.detail),
+    Known(("flatten", "Tensor.flatten"), ("cg-grad",), "flatten with nothing to flatten (a 0-d "
+          "or 1-d input) returns its input itself in torch (a leaf stays a leaf, its hooks are "
+          "the input's); minigrad returns a new tensor, so the hooks' retained gradient differs",
+          details=("retained gradient",)),
+    Known(("matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__", "F.linear",
+           "inner", "Tensor.inner"), ("grad2",), "products with infinite operands: torch's "
+          "double backward and minigrad's recorded backward sum the infinities in different "
+          "orders (inf where the other has NaN); the finite entries agree",
+          when=lambda d: d.nonfinite and "inf" in repr(d.program)),
+    Known(("log1p", "Tensor.log1p", "log", "Tensor.log", "reciprocal", "Tensor.reciprocal"),
+          ("grad2",), "second derivatives at a pole (log1p(-1), log(0), 1 / 0): torch +-inf, "
+          "minigrad NaN (or the reverse); the finite entries agree",
+          when=lambda d: d.nonfinite),
     Known(POW, ("grad2",), "pow's second derivatives at a zero base (or exponent): torch "
           "gives NaN where minigrad's are finite (torch's exponent gradient masks g * out * "
           "log(a) at a = 0 with a where, whose masked branch still differentiates log(0))",

@@ -303,9 +303,10 @@ KNOWN_ORDER2 = [
     Known(("prod", "Tensor.prod", "cumprod", "Tensor.cumprod"), ("grad2",), "the product's "
           "second derivatives at infinite or NaN factors (see its first-order entry)",
           when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
-    Known(("prod", "Tensor.prod"), ("cg-grad",), "prod's backward over a dim of an empty "
-          "tensor reshapes with -1 under create_graph (shape '[0, -1]' is invalid for input of "
-          "size 0)", details=("is invalid for input of size 0",)),
+    Known(("prod", "Tensor.prod"), ("cg-grad",), "prod of an empty tensor (over a dim or "
+          "all of it): its backward reshapes to a wrong shape under create_graph (shape "
+          "'[0, -1]' is invalid for input of size 0; '[0]' for input of size 1)",
+          details=("is invalid for input of size",)),
     Known(("Tensor.__rtruediv__",), ("grad2",), "other / x at x = +-0 (see its first-order "
           "entry): the second derivative meets inf - inf = NaN where torch's is infinite",
           when=_special_values),

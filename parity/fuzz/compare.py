@@ -220,6 +220,11 @@ def compare(prog, rtol=1e-9, atol=1e-11, order=1, stats=None):
     d = _compare_outcomes(th, mg, prog, rtol, atol)
     if order == 1:
         return d
+    return _compare_order2(th, mg, prog, d, rtol, atol, stats)
+
+
+def _compare_order2(th, mg, prog, d, rtol, atol, stats):
+    """The verdict of an order-2 run, given ``d``, what its first-order results say."""
     plain = replace(prog, hooks=False)  # (a first-order disagreement: shown without hooks)
     if d is not None and d.kind == "grad":
         # the gradients with create_graph=True differ: the plain backward's may already

@@ -109,7 +109,6 @@ class Program:
         text = "; ".join(f"y{i} = {s!r}" for i, s in enumerate(self.steps))
         return text + ("" if not self.hooks else f"  # {HOOKS}")
 
-
     @property
     def ops(self):
         return tuple(s.op.name for s in self.steps)

@@ -43,8 +43,8 @@ def shrink(d, ops, mixed_dtypes=False, max_examples=100, order=1):
         return got is not None and got.kind == d.kind and not known_reason(got)
 
     try:
-        prog = find(programs(chosen, mixed_dtypes, n_steps=n, differentiable=order > 1),
-                    disagrees, settings=settings(
+        strategy = programs(chosen, mixed_dtypes, n_steps=n, differentiable=order > 1)
+        prog = find(strategy, disagrees, settings=settings(
             max_examples=max_examples, database=None, deadline=None,
             suppress_health_check=list(HealthCheck)))
     except Exception:  # noqa: BLE001 - not found again: show the original

@@ -261,7 +261,7 @@ KNOWN_ORDER2 = [
     Known(("F.elu", "F.celu", "F.selu"), ("grad2",), "elu's backward takes exp(minimum(x, 0)) "
           "(no overflow), and minimum's recorded derivative splits the tie at x = +-0, so the "
           "second derivative there is half the left branch's where torch's is 0 (and NaN at "
-          "x = NaN where torch's is 0)", when=_special_values),
+          "x = NaN where torch's is 0); the zero may be computed (frac(1.0))"),
     Known(PIECEWISE, ("grad2",), "piecewise activations multiply the gradient by masks and "
           "branch derivatives: an infinite or NaN upstream gradient (a division by 0 after, an "
           "infinite input) meets a 0 and gives NaN where torch's second derivative is 0",
@@ -280,10 +280,11 @@ KNOWN_ORDER2 = [
           "values are equal (its gradient is 0 / 0): the NaNs land in different second "
           "derivatives", when=lambda d: "dim=()" in repr(d.program) or "dim=[]" in
           repr(d.program) or "nan" in d.detail),
-    Known(("flatten", "Tensor.flatten"), ("cg-grad",), "flatten with nothing to flatten (a 0-d "
-          "or 1-d input) returns its input itself in torch (a leaf stays a leaf, its hooks are "
-          "the input's); minigrad returns a new tensor, so the hooks' retained gradient differs",
-          details=("retained gradient",)),
+    Known(("flatten", "Tensor.flatten", "Tensor.t", "t"), ("cg-grad",), "which ops return "
+          "their input itself: flatten with nothing to flatten (a 0-d or 1-d input) does in "
+          "torch, minigrad returns a new tensor; t() of a 0-d or 1-d tensor is a new view in "
+          "torch, the input itself in minigrad. The hooks of the input and the result are then "
+          "one tensor's on one side, so retained gradients differ", details=("retained gradient",)),
     Known(("matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__", "F.linear",
            "inner", "Tensor.inner"), ("grad2",), "products with infinite operands: torch's "
           "double backward and minigrad's recorded backward sum the infinities in different "

@@ -264,7 +264,8 @@ KNOWN_ORDER2 = [
           "x = NaN where torch's is 0); the zero may be computed (frac(1.0))"),
     Known(PIECEWISE, ("grad2",), "piecewise activations multiply the gradient by masks and "
           "branch derivatives: an infinite or NaN upstream gradient (a division by 0 after, an "
-          "infinite input) meets a 0 and gives NaN where torch's second derivative is 0",
+          "infinite input) meets a 0 and gives NaN (or inf) where torch's second derivative "
+          "is 0 (or NaN)",
           when=lambda d: "nan" in d.detail and _special_values(d)),
     Known(FMOD, ("grad2",), "fmod's and remainder's divisor gradient is -trunc(a / b) * g "
           "(floor for remainder): torch treats the quotient as a constant, minigrad "

@@ -94,13 +94,20 @@ class Step:
         return self.op.call_repr(parts)
 
 
+HOOKS = ("hooks: each leaf and y0..y(n-2) that requires grad gets register_hook(lambda g: "
+         "g * 2), those y also retain_grad(); first derivatives by backward(create_graph=True), "
+         "then the hooks are removed")
+
+
 @dataclass
 class Program:
     steps: list = field(default_factory=list)
     mixed: bool = False
+    hooks: bool = False   # (order 2) hooks, retain_grad and backward(create_graph=True)
 
     def __repr__(self):
-        return "; ".join(f"y{i} = {s!r}" for i, s in enumerate(self.steps))
+        text = "; ".join(f"y{i} = {s!r}" for i, s in enumerate(self.steps))
+        return text + ("" if not self.hooks else f"  # {HOOKS}")
 
     @property
     def ops(self):
@@ -111,16 +118,17 @@ class Program:
 
 FLOAT_DTYPES = ("float64", "float32")
 DTYPES = ("float64", "float64", "float64", "float32", "int64", "int32", "uint8", "bool")
+DIFFERENTIABLE = ("float64", "float64", "float64", "float32")  # (the second-order mode's)
 SPECIAL = (0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.0, math.inf, -math.inf, math.nan)
 
 
 class Gen:
     """Draws the inputs of one program (its dtype, tensors, scalars, dims ...)."""
 
-    def __init__(self, draw, mixed_dtypes=False):
+    def __init__(self, draw, mixed_dtypes=False, differentiable=False):
         self.draw = draw
         self.mixed_dtypes = mixed_dtypes
-        self.dtype = draw.choice(DTYPES)
+        self.dtype = draw.choice(DTYPES if not differentiable else DIFFERENTIABLE)
         self.mixed = False
 
     # shapes and tensors
@@ -508,10 +516,11 @@ def _result_hint(prog):
     return TensorSpec(v[1], v[2])
 
 
-def program(draw, ops, mixed_dtypes=False, n_steps=None):
+def program(draw, ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     """A random program of one or two steps over ``ops``; a second step takes the first
-    one's result as its tensor input."""
-    g = Gen(draw, mixed_dtypes)
+    one's result as its tensor input. ``differentiable`` (order 2): its dtype is a float
+    one, and now and then it runs with hooks (see ``HOOKS``)."""
+    g = Gen(draw, mixed_dtypes, differentiable)
     prog = Program()
     n = n_steps or (2 if draw.chance(0.3) else 1)
     hint = None
@@ -530,14 +539,15 @@ def program(draw, ops, mixed_dtypes=False, n_steps=None):
                 break
             g.dtype = hint.dtype  # scalars of the next step match what it computes on
     prog.mixed = g.mixed
+    prog.hooks = differentiable and draw.chance(0.25)
     return prog
 
 
-def programs(ops, mixed_dtypes=False, n_steps=None):
+def programs(ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     """A hypothesis strategy of programs (shrinks to fewer, smaller, plainer ones)."""
     from hypothesis import strategies as st
 
     @st.composite
     def strategy(draw):
-        return program(HypothesisDraw(draw), ops, mixed_dtypes, n_steps)
+        return program(HypothesisDraw(draw), ops, mixed_dtypes, n_steps, differentiable)
     return strategy()

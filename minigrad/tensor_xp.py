@@ -44,8 +44,8 @@ class TensorNamespace:
             return v
         if backend.is_array(v):
             return Tensor._make(v, None)
-        from . import tensor as T
-        return T.Tensor(backend.from_numpy(__import__("numpy").asarray(v), self.device))
+        import numpy as np  # a Python number or a NumPy scalar: a constant on this device
+        return Tensor._make(backend.from_numpy(np.asarray(v), self.device), None)
 
     def asarray(self, v, dtype=None, copy=None):
         t = self.tensor(v)
@@ -55,11 +55,13 @@ class TensorNamespace:
 
     def zeros(self, shape, dtype=None):
         from . import creation
-        return creation.zeros(tuple(shape), dtype=_dtype(dtype), device=self.device)
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return creation.zeros(shape, dtype=_dtype(dtype), device=self.device)
 
     def ones(self, shape, dtype=None):
         from . import creation
-        return creation.ones(tuple(shape), dtype=_dtype(dtype), device=self.device)
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return creation.ones(shape, dtype=_dtype(dtype), device=self.device)
 
     def full(self, shape, fill_value, dtype=None):
         from . import creation

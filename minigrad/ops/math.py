@@ -96,7 +96,8 @@ class Atan(Op):
 
 
 class Atan2(Op):
-    """d atan2(a, b) = (g * b / (a^2 + b^2), -g * a / (a^2 + b^2))"""
+    """d atan2(a, b) = (g * b / (a^2 + b^2), -g * a / (a^2 + b^2))   (0 at a = b = 0, as
+    in PyTorch: there 1 / (a^2 + b^2) counts as 0)"""
 
     promote = FLOAT
 
@@ -106,8 +107,10 @@ class Atan2(Op):
 
     def backward(ctx, g):
         a, b = ctx.a, ctx.b
+        xp = _xp(g)
         r2 = a * a + b * b
-        return g * b / r2, -g * a / r2
+        recip = xp.where(r2 == 0, xp.zeros((), dtype=g.dtype), 1 / r2)
+        return g * b * recip, -g * a * recip
 
 
 class Sinh(Op):

@@ -315,6 +315,17 @@ def _torch_tensors(args, fw, Dataset, folders):
 # ------------------------------------------------------------------ plotting
 
 
+def sample_predictions(model, test_set, args, torch, n=16):
+    """(images, labels, predictions) of the first ``n`` test images, in eval mode: what
+    the prediction grids plot."""
+    model.eval()
+    images = torch.stack([test_set[i][0] for i in range(n)])
+    labels = [int(test_set[i][1]) for i in range(n)]
+    with torch.no_grad():
+        predictions = model(images.to(args.device)).argmax(1)
+    return to_numpy(images), labels, to_numpy(predictions)
+
+
 def pyplot():
     """matplotlib.pyplot with the Agg backend (imported on first use: files, no windows)."""
     import matplotlib

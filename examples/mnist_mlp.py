@@ -91,12 +91,7 @@ def fit(args, fw, model, optimizer, batch_size=BATCH_SIZE):
         epochs.set_postfix(test_acc=f"{test_acc:.2f}%")
 
     # a few test digits and what the model says they are
-    model.eval()
-    images = torch.stack([test_set[i][0] for i in range(16)])
-    labels = [int(test_set[i][1]) for i in range(16)]
-    with torch.no_grad():
-        predictions = model(images.to(args.device)).argmax(1)
-    samples = (common.to_numpy(images), labels, common.to_numpy(predictions))
+    samples = common.sample_predictions(model, test_set, args, torch)
     return common.Result(accuracy=history["test_acc"][-1], history=history,
                          extra={"samples": samples}, notes=[data_note])
 

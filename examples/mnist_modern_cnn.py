@@ -86,12 +86,7 @@ def train(args, fw):
                             100 * correct / seen, test_acc)
         epochs.set_postfix(test_acc=f"{test_acc:.2f}%")
 
-    model.eval()
-    images = torch.stack([test_set[i][0] for i in range(16)])
-    labels = [int(test_set[i][1]) for i in range(16)]
-    with torch.no_grad():
-        predictions = model(images.to(args.device)).argmax(1)
-    samples = (common.to_numpy(images), labels, common.to_numpy(predictions))
+    samples = common.sample_predictions(model, test_set, args, torch)
     return common.Result(accuracy=history["test_acc"][-1], history=history,
                          extra={"samples": samples}, notes=[data_note])
 

@@ -125,3 +125,16 @@ def test_a_user_function_is_differentiated_twice_through_its_tensor_backward():
     g, = minigrad.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
     h, = minigrad.autograd.grad(g.sum(), x)
     assert g.tolist() == [12.0] and h.tolist() == [12.0]
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_relu_passes_the_gradient_at_nan_as_torch_also_for_a_0d_tensor(shape, create_graph):
+    """A 0-d op's first-order gradient is a NumPy scalar, not a Tensor: it takes the fast
+    path, not the recording one (the fuzzer found the two confused)."""
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(np.full(shape, np.nan), dtype=lib.float64, requires_grad=True)
+        g, = lib.autograd.grad((x.relu() * 3).sum(), x, create_graph=create_graph)
+        grads.append(g.detach().numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])

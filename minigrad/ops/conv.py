@@ -131,7 +131,7 @@ class Convolution(Op):
         return gx, gw, gb
 
     def backward(ctx, g):
-        if not backend.is_array(g):
+        if backend.is_recording(g):
             return ctx.plain_backward(g)
         # ---- fast path: same result as plain_backward, by im2col and big matrix products ----
         xp = _xp(g)

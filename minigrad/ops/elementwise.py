@@ -270,13 +270,14 @@ class ReLU(Op):
         return ctx.out
 
     def plain_backward(ctx, g):
-        """The reference, ``g * (x > 0)``: relu(x) > 0 exactly where x > 0. Run under
-        create_graph (g a Tensor); its own derivative is 0 almost everywhere."""
+        """The reference, ``g * (x > 0)``, read off the output: relu(x) is never negative,
+        so it is non-zero exactly where x > 0, or x is NaN (where PyTorch passes g). Run
+        under create_graph (g a Tensor); its own derivative is 0 almost everywhere."""
         xp = _xp(g)
-        return g * xp.astype(ctx.out > 0, g.dtype)
+        return g * xp.astype(ctx.out != 0, g.dtype)
 
     def backward(ctx, g):
-        if not backend.is_array(g):
+        if backend.is_recording(g):
             return ctx.plain_backward(g)
         # ---- fast path: same result as plain_backward (and g at NaN, as in PyTorch) ----
         # A 0/1 float mask, multiplied in place: two cheap passes, where NumPy's where()

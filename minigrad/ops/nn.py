@@ -96,7 +96,7 @@ class Linear(Op):
         return gx, gw, gb
 
     def backward(ctx, g):
-        if not backend.is_array(g):
+        if backend.is_recording(g):
             return ctx.plain_backward(g)
         # ---- fast path: same result as plain_backward, laid out for NumPy and OpenBLAS ----
         xp = _xp(g)
@@ -348,7 +348,7 @@ class CrossEntropy(Op):
         return _classes_last(xp, grad * _per_sample(ctx, g), ctx.shape), None, None
 
     def backward(ctx, g):
-        if not backend.is_array(g):
+        if backend.is_recording(g):
             return ctx.plain_backward(g)
         # ---- fast path: same result as plain_backward, from the exps forward saved ----
         xp = _xp(g)
@@ -428,7 +428,7 @@ class CrossEntropyProbs(Op):
         return gx, gt, gw
 
     def backward(ctx, g):
-        if not backend.is_array(g):
+        if backend.is_recording(g):
             return ctx.plain_backward(g)
         xp = _xp(g)
         gs = _per_sample(ctx, g)
@@ -509,7 +509,7 @@ class BCEWithLogits(Op):
         if ctx.weight is not None:
             gs = gs * ctx.weight
         x, y, sp, pw = ctx.x, ctx.target, ctx.sp, ctx.pos_weight
-        if not backend.is_array(g):  # create_graph: softplus(-x) recorded, from x again
+        if backend.is_recording(g):  # create_graph: softplus(-x) recorded, from x again
             sp = _softplus(xp, -x)
         need_x, need_y = ctx.needs_input_grad[:2]
         sig = xp.exp(-sp)  # sigmoid(x) = exp(-softplus(-x)), in (0, 1]
@@ -554,7 +554,7 @@ class MSELoss(Op):
 
     def backward(ctx, g):
         diff, squared = ctx.diff, ctx.squared
-        if not backend.is_array(g):  # create_graph: what forward computed, recorded afresh
+        if backend.is_recording(g):  # create_graph: what forward computed, recorded afresh
             diff = ctx.x - ctx.target
             squared = diff * diff
             ctx.denominator = (_numel(squared.shape) if ctx.weight is None

@@ -51,3 +51,57 @@ def test_var_along_a_dim_of_one_element_differentiates_its_formula_as_torch(devi
     # over a dim torch differentiates 2 (x - mean) / 0 itself: NaN second derivatives
     check2(lambda lib, F, a: a.var(1) + lib.var_mean(a, 0)[0].sum(), np.array([[1.0], [2.0]]),
            device=device)
+
+
+# ------------------------------------------------------------ pow at a zero base
+
+
+def test_pow_at_a_zero_base_second_derivative_is_nan_as_torchs():
+    # torch's exponent gradient is g * where(a == 0 & b >= 0, 0, a^b log a): the masked
+    # branch is still differentiated, 0 * log 0 = NaN (g outside the where keeps it)
+    check2(lambda lib, F, a, b: a ** b, np.array([0.0, 0.0, 1.5, 0.0]),
+           np.array([1.0286, 2.0, 0.5, 0.0]))
+    check2(lambda lib, F, b: b.__rpow__(0.0) + 2.0 ** b, np.array([1.03, 2.0, 0.0]))
+
+
+def test_pow_of_a_tensor_base_at_zero_second_derivative_is_nan_as_torchs(device):
+    check2(lambda lib, F, b, a: b.__rpow__(a), np.array([1.03]), np.array([-0.0]),
+           device=device)
+
+
+# ------------------------------------------------------------ fmod and remainder
+
+
+@pytest.mark.parametrize("op", ["fmod", "remainder"])
+def test_fmod_and_remainder_take_the_quotient_as_a_constant_as_torch(op, device):
+    # -g * trunc(a / b) (floor for remainder), the quotient held constant: second
+    # derivatives 0 even at b = 0, NaN or infinite operands (not 0 * inf = NaN)
+    a = np.array([[0.0], [1.1], [np.nan], [-2.5], [3.0]])
+    b = np.array([[0.0], [1.57], [-1.0], [np.nan], [np.inf]])
+    check2(lambda lib, F, a, b: getattr(lib, op)(a, b) * b, a, b, device=device)
+    check2(lambda lib, F, a, b: (a % b) * a * b, a, b, device=device)
+
+
+def test_fmod_of_an_infinite_dividend_has_torchs_second_derivative(device):
+    check2(lambda lib, F, a, b: lib.fmod(a, b) * b, np.array([np.inf, -np.inf, 2.0]),
+           np.array([2.0, 0.5, 0.0]), device=device)
+
+
+# ------------------------------------------------------------ elu family at 0, prod of nothing
+
+
+@pytest.mark.parametrize("fn", ["elu", "celu", "selu"])
+def test_elu_family_second_derivative_at_plus_and_minus_zero_is_zero_as_torchs(fn, device):
+    # exp of where(x < 0, x, 0): at x = +-0 that branch has derivative 0, not half of
+    # minimum's split tie
+    check2(lambda lib, F, a: getattr(F, fn)(a) * a, np.array([-0.0, 0.0, -1.0, 1.0, -0.0]),
+           device=device, order=3)
+
+
+@pytest.mark.parametrize("shape, dim", [((0,), None), ((2, 0), -2), ((2, 0), -1), ((0, 3), 0)],
+                         ids=["all of nothing", "over a dim of 2", "over an empty dim",
+                              "over an empty dim 0"])
+def test_prod_of_an_empty_tensor_is_differentiable_twice(shape, dim, device):
+    fn = (lambda lib, F, a: (a * a).prod()) if dim is None else \
+        (lambda lib, F, a: (a * a).prod(dim))
+    check2(fn, np.zeros(shape), device=device)

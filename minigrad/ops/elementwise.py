@@ -119,7 +119,8 @@ class Pow(Op):
                 log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
             else:
                 log_a = xp.log(a)
-            gb = xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), g * ctx.out * log_a)
+            # (g outside the where, as torch: the second derivative at a = 0 is NaN there)
+            gb = g * xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), ctx.out * log_a)
         return ga, gb
 
 

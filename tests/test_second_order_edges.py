@@ -105,3 +105,33 @@ def test_prod_of_an_empty_tensor_is_differentiable_twice(shape, dim, device):
     fn = (lambda lib, F, a: (a * a).prod()) if dim is None else \
         (lambda lib, F, a: (a * a).prod(dim))
     check2(fn, np.zeros(shape), device=device)
+
+
+# ------------------------------------------------------------ norms at a zero vector
+
+WITH_ZERO_ROWS = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [0.0, 0.0, 0.0], [3e-9, -4e-9, 0.0]])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib, F, a: a.norm(dim=1),
+    lambda lib, F, a: lib.norm(a, dim=(0, 1), keepdim=True),
+    lambda lib, F, a: a[0].norm(),
+    lambda lib, F, a: lib.norm(a[0, 0], dim=-1),
+    lambda lib, F, a: F.normalize(a, dim=1),
+    lambda lib, F, a: F.normalize(a, dim=0, eps=1e-3),
+], ids=["norm along a dim", "norm over dims kept", "norm of all", "norm of a 0-d tensor",
+        "normalize", "normalize along dim 0"])
+def test_2_norm_at_a_zero_vector_second_derivative_is_nan_as_torchs(fn, device):
+    # torch's gradient is g * (x / norm) masked to 0 where norm = 0; differentiated again
+    # the masked 0 / 0 gives NaN for that vector (the other vectors are finite)
+    check2(fn, WITH_ZERO_ROWS, device=device)
+
+
+def test_cosine_similarity_at_zero_and_tiny_vectors_matches_torch(device):
+    # torch clamps the norms to eps without autograd: below eps the gradient is still the
+    # norm's (first order too), and at 0 the second derivative is NaN
+    check2(lambda lib, F, a, b: F.cosine_similarity(a, b), WITH_ZERO_ROWS,
+           np.array([[1.0, 0.5, -1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [2.0, 1.0, 0.5]]),
+           device=device)
+    check2(lambda lib, F, a, b: F.cosine_similarity(a, b, dim=0), WITH_ZERO_ROWS.T,
+           np.array([[1.0], [0.5], [-1.0]]), device=device)

@@ -133,7 +133,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     x = input if dtype is None else input.to(dtype)
     axes = wrap_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0, None):
-        return M.SafeSqrt.apply((x * x).sum(dim=axes, keepdim=keepdim))
+        return R.EuclideanNorm.apply(x, dim=axes, keepdim=keepdim)
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc') is not supported")
     if p == float("inf"):

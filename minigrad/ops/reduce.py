@@ -220,3 +220,26 @@ class VarianceWithoutDof(Op):
 
     def backward(ctx, g):
         return g * ctx.slope
+
+
+class EuclideanNorm(Op):
+    """d ||x||_2 = g * x / ||x||_2, and 0 where ||x||_2 = 0   (torch's norm_backward)
+
+    ``sqrt(sum(x^2))`` over ``dim``. At a zero vector torch masks x / norm (0 / 0) with 0;
+    differentiated again, that masked quotient still gives NaN there, as here.
+    """
+
+    promote = FLOAT
+
+    def forward(ctx, x, dim=None, keepdim=False):
+        xp = _xp(x)
+        ctx.axes = _axes(dim, x.ndim)
+        ctx.x, ctx.out = x, xp.sqrt(xp.sum(x * x, axis=ctx.axes, keepdims=keepdim))
+        return ctx.out
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        keep = _keep_shape(ctx.x.shape, ctx.axes)
+        norm = xp.reshape(ctx.out, keep)
+        return xp.reshape(g, keep) * xp.where(norm == 0, xp.zeros((), dtype=g.dtype),
+                                              ctx.x / norm)

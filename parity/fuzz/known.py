@@ -280,9 +280,6 @@ KNOWN_ORDER2 = [
           ("grad2",), "second derivatives at a pole (log1p(-1), log(0), 1 / 0): torch +-inf, "
           "minigrad NaN (or the reverse); the finite entries agree",
           when=lambda d: d.nonfinite),
-    Known(("norm", "Tensor.norm", "F.normalize"), ("grad2",), "the norm's second derivative "
-          "at x = 0 (also normalize's, x / max(norm(x), eps)): torch NaN, minigrad 0",
-          when=_special_values),
     Known(("prod", "Tensor.prod", "cumprod", "Tensor.cumprod"), ("grad2",), "the product's "
           "second derivatives at infinite or NaN factors (see its first-order entry)",
           when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),

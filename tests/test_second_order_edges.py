@@ -135,3 +135,40 @@ def test_cosine_similarity_at_zero_and_tiny_vectors_matches_torch(device):
            device=device)
     check2(lambda lib, F, a, b: F.cosine_similarity(a, b, dim=0), WITH_ZERO_ROWS.T,
            np.array([[1.0], [0.5], [-1.0]]), device=device)
+
+
+# ------------------------------------------------------------ group norm of a constant group
+
+# each group of 6 is one value; the sum / n mean of six 1.1 (or 2.2, 0.7) is 1 ulp off
+CONSTANT_GROUPS = np.repeat(np.array([[1.1, 1.2], [-2.2, 0.7]]), 6, axis=1).reshape(2, 4, 3)
+
+
+def test_group_and_layer_norm_of_a_constant_group_are_exactly_torchs(device):
+    # torch's moments (Welford) are exact for a constant group: output 0 and the first
+    # derivatives with no rounding left over (a 1-ulp mean would give 7e-14 in the output)
+    check_op(lambda x: MF.group_norm(x, 2), lambda x: TF.group_norm(x, 2), CONSTANT_GROUPS,
+             device=device, rtol=1e-12, atol=1e-15)
+    check_op(lambda x: MF.layer_norm(x, (6,)), lambda x: TF.layer_norm(x, (6,)),
+             CONSTANT_GROUPS.reshape(4, 6), device=device, rtol=1e-12, atol=1e-15)
+
+
+def _group_norm_composite(x, w, b):
+    """torch's group norm written out as the formula (x - mean) / sqrt(var + eps)."""
+    g = x.reshape(2, 2, 6)
+    s = g - g.detach()[:, :, :1]
+    c = s - s.mean(2, keepdim=True)
+    return (c / ((c * c).mean(2, keepdim=True) + 1e-5).sqrt()).reshape(x.shape) * \
+        w.reshape(1, 4, 1) + b.reshape(1, 4, 1)
+
+
+def test_group_norm_of_a_constant_group_second_derivative_is_its_formulas(device):
+    # torch's double backward writes dX = a dY + b X + c with b = (sum(db) mean - sum(ds))
+    # rstd^3 / n: at zero variance that difference of two equal sums is rounding, which
+    # rstd^3 = eps^-1.5 = 3e7 magnifies to ~1e-9 relative. minigrad differentiates the
+    # formula itself: it agrees with the formula in torch to 1e-12, with torch's native
+    # double backward to that rounding (for plain group_norm the exact value is 0).
+    fn = lambda x, w, b: MF.group_norm(x, 2, w, b)
+    check_op(fn, _group_norm_composite, CONSTANT_GROUPS, (4,), (4,), device=device, order=2,
+             rtol=1e-12, atol=1e-12)
+    check_op(fn, lambda x, w, b: TF.group_norm(x, 2, w, b), CONSTANT_GROUPS, (4,), (4,),
+             device=device, order=2, rtol=1e-7, atol=1e-7)

@@ -36,7 +36,8 @@ def check2(fn, *inputs, device="cpu", order=2):
     lambda lib, F, a: lib.var(a, correction=2),
     lambda lib, F, a: lib.var(a, keepdim=True, correction=3),
 ], ids=["var", "var_mean", "std", "var correction 2", "var keepdim correction 3"])
-@pytest.mark.parametrize("values", [[1.5], [0.5, 2.0], [1.0, 1.0]], ids=["one", "two", "equal"])
+@pytest.mark.parametrize("values", [[1.5], [0.5, 2.0], [1.0, 1.0], [np.inf]],
+                         ids=["one", "two", "equal", "infinite"])
 def test_var_of_all_elements_without_dof_has_torchs_constant_gradient(fn, values, device):
     # N - correction <= 0: torch's gradient is g * (NaN where x == mean, else inf), a
     # constant: its second derivative is 0 (the variance's own formula would give NaN)

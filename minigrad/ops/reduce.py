@@ -204,7 +204,7 @@ class VarianceWithoutDof(Op):
     """d var(x) = g * (NaN where x == mean(x), else inf), a constant   (N - correction <= 0)
 
     The variance of all of x with no degrees of freedom left: sum((x - mean)^2) / 0, so NaN
-    where every x is the mean (0 / 0), else inf. torch's gradient there is that constant
+    when every x is the mean (0 / 0), else inf. torch's gradient there is that constant
     (2 (x - mean) / 0, 0 * inf read as NaN): it does not depend on x, the second derivative
     is 0. (Over a ``dim`` torch differentiates 2 (x - mean) / 0 itself, as var's composite.)
     """
@@ -213,10 +213,10 @@ class VarianceWithoutDof(Op):
 
     def forward(ctx, x, keepdim=False):
         xp = _xp(x)
-        centred = x - xp.mean(x)
+        mean = xp.mean(x)
         nan, inf = (xp.full((), v, dtype=x.dtype) for v in (float("nan"), float("inf")))
-        ctx.slope = xp.where(centred == 0, nan, inf)
-        return xp.sum(centred * centred, keepdims=keepdim) / 0.0
+        ctx.slope = xp.where(x == mean, nan, inf)
+        return xp.sum((x - mean) ** 2, keepdims=keepdim) / 0.0
 
     def backward(ctx, g):
         return g * ctx.slope

@@ -173,3 +173,9 @@ def test_group_norm_of_a_constant_group_second_derivative_is_its_formulas(device
              rtol=1e-12, atol=1e-12)
     check_op(fn, lambda x, w, b: TF.group_norm(x, 2, w, b), CONSTANT_GROUPS, (4,), (4,),
              device=device, order=2, rtol=1e-7, atol=1e-7)
+
+
+def test_softplus_under_create_graph_passes_nan_as_torch(device):
+    # (the recorded backward holds beta x at the threshold above it; NaN is not above it)
+    check2(lambda lib, F, a: F.softplus(a), np.array([np.nan, 1.0, 25.0, 20.0, -3.0]),
+           device=device)

@@ -258,7 +258,9 @@ def _assert_close(actual, expected, rtol, atol, what, shapes):
     err = np.abs(actual - expected)
     tol = atol + rtol * np.abs(expected)
     bad = ~(err <= tol)  # NaN counts as bad unless both are NaN
+    bad |= np.isinf(expected) & (actual != expected)  # (an infinity's tolerance is inf)
     bad &= ~(np.isnan(actual) & np.isnan(expected))
+    bad &= ~(actual == expected)  # (equal infinities: their difference is NaN)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])  # (plain ints and floats print plainly)
         raise OpMismatch(

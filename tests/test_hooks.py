@@ -114,6 +114,78 @@ def test_full_backward_hooks_see_grad_input_per_positional_argument_and_grad_out
                                          ("hook", [[6.0, 8.0], None, [0.0, 0.0]], [[1.0, 1.0]])]
 
 
+class _Several:
+    """What a module's forward may return: several tensors, numbers among them, an integer
+    tensor, a tensor that needs no gradient, mixed float dtypes, or a list."""
+
+    @staticmethod
+    def forward(lib, kind, x, y):
+        return {"pair": lambda: (x * 2, x * y),
+                "with a number": lambda: (x * 2, 3, y * y),
+                "with an int tensor": lambda: (x * 2, lib.tensor([1, 2])),
+                "with a constant": lambda: (x * 2, lib.ones(2, dtype=lib.float64)),
+                "float32 and float64": lambda: (x * 2, (y * 3).float()),
+                "a list": lambda: [x * 2, y * 3],
+                "one output of two inputs": lambda: (x * 2,)}[kind]()
+
+
+def several_outputs(kind, use, replace=None, create_graph=False):
+    def program(lib):
+        class Module(lib.nn.Module):
+            def forward(self, x, y):
+                return _Several.forward(lib, kind, x, y)
+
+        m, seen = Module(), []
+
+        def pre(mod, go):
+            seen.append(("pre", [values(g) for g in go]))
+            if replace == "grad_output":
+                return tuple(None if g is None else g * 10 for g in go)
+
+        def hook(mod, gi, go):
+            seen.append(("hook", [values(g) for g in gi], [values(g) for g in go],
+                         [g.requires_grad for g in gi if g is not None]))
+            if replace == "grad_input":
+                return tuple(None if g is None else g * 100 for g in gi)
+        m.register_full_backward_pre_hook(pre)
+        m.register_full_backward_hook(hook)
+        x, y = T(lib, [1.0, 2.0]), T(lib, [3.0, 4.0])
+        outs = [o for o in m(x, y) if isinstance(o, lib.Tensor) and o.is_floating_point()]
+        loss = {"all": lambda: sum((o.double() * (i + 1)).sum() for i, o in enumerate(outs)),
+                "the first": lambda: outs[0].sum(), "the second": lambda: outs[1].sum()}[use]()
+        if not create_graph:
+            loss.backward()
+            return seen, x.grad, y.grad
+        gx, gy = lib.autograd.grad(loss * loss, [x, y], create_graph=True, allow_unused=True,
+                                   materialize_grads=True)
+        return seen, gx, gy, lib.autograd.grad((gx * gx).sum() + (gy * gy).sum(), [x, y])
+    return program
+
+
+@pytest.mark.parametrize("kind, use", [
+    ("pair", "all"), ("pair", "the first"), ("pair", "the second"), ("with a number", "all"),
+    ("with an int tensor", "the first"), ("with a constant", "all"),
+    ("float32 and float64", "all"), ("a list", "all"), ("one output of two inputs", "the first")])
+@pytest.mark.parametrize("replace", [None, "grad_output", "grad_input"])
+def test_full_backward_hooks_of_a_module_with_several_outputs_see_what_torch_shows(kind, use,
+                                                                                 replace):
+    # grad_output: one per output (None for a number, an integer or constant tensor, or an
+    # output that got no gradient); grad_input: zeros for an input that got none; the hooks
+    # run once per backward, and may replace either (here several inputs: all of them); a
+    # list output calls no hooks
+    same_as_torch(several_outputs(kind, use, replace))
+
+
+@pytest.mark.parametrize("kind, use", [("pair", "all"), ("pair", "the first"),
+                                       ("with a number", "all")])
+@pytest.mark.parametrize("replace", [None, "grad_output", "grad_input"])
+def test_full_backward_hooks_of_several_outputs_under_create_graph_match_torch(kind, use,
+                                                                              replace):
+    # the hooks see gradients with a graph (and run again in the second backward, which
+    # passes the module's graph once more); second derivatives through replaced gradients
+    same_as_torch(several_outputs(kind, use, replace, create_graph=True))
+
+
 def linear(lib, weights=(2.0, 3.0), bias=True):
     layer = lib.nn.Linear(2, 1, bias=bias).double()
     with lib.no_grad():

@@ -33,3 +33,14 @@ def test_drawn_examples_are_counted_and_a_function_apply_is_named_by_its_class()
     two = check_op(lambda a, b: a * b, torch.mul, S.arrays((2, 3)), S.arrays((2, 3)),
                    max_examples=3)
     assert (two.outputs, two.gradients) == (1, 2)
+
+
+def test_equal_infinities_agree_and_opposite_ones_differ():
+    import numpy as np
+    import pytest
+
+    from parity.opcheck import OpMismatch
+    x = np.array([0.0, 1.0, -1.0])
+    check_op(lambda a: a / 0.0, lambda a: a / 0.0, x)  # NaN, inf and -inf, as torch's
+    with pytest.raises(OpMismatch, match=r"output 0: differs from torch at index \(1,\): inf vs -inf"):
+        check_op(lambda a: a / 0.0, lambda a: -a / 0.0, x)

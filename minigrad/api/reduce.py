@@ -6,7 +6,7 @@ import warnings
 
 from .. import backend
 from ..autograd import is_grad_enabled
-from ..ops import cumulative as C, math as M
+from ..ops import cumulative as C, math as M, reduce as R
 from ..promotion import KERNEL_NAMES, refuse_integral
 from ..tensor import Tensor, _as_uint8_if
 from .common import wrap_dim, wrap_dims
@@ -84,6 +84,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).",
                       stacklevel=2)
+        if dim is None or not input.ndim:  # (torch's gradient is then a constant)
+            return R.VarianceWithoutDof.apply(input, keepdim=keepdim)
     centred = input - input.mean(dim=axes, keepdim=True)
     return (centred * centred).sum(dim=axes, keepdim=keepdim) / max(0, n - correction)
 
@@ -131,7 +133,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     x = input if dtype is None else input.to(dtype)
     axes = wrap_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0, None):
-        return M.SafeSqrt.apply((x * x).sum(dim=axes, keepdim=keepdim))
+        return R.EuclideanNorm.apply(x, dim=axes, keepdim=keepdim)
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc') is not supported")
     if p == float("inf"):

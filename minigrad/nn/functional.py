@@ -10,7 +10,6 @@ import warnings
 from .. import backend
 from ..autograd import is_grad_enabled
 from ..ops import elementwise as E
-from ..ops import math as M
 from ..ops import nn as N
 from ..ops import reduce as R
 from ..ops.conv import conv2d, max_pool2d  # noqa: F401  (re-exported: F.conv2d, F.max_pool2d)
@@ -387,9 +386,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
-    n1 = _euclidean_norm(x1, dim).clamp(min=eps)
-    n2 = _euclidean_norm(x2, dim).clamp(min=eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
+    return ((x1 / _norm_at_least(x1, dim, eps)) * (x2 / _norm_at_least(x2, dim, eps))).sum(dim)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -399,19 +396,18 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {KERNEL_NAMES[input.dtype.name]}")
-    if p == 2:  # (SafeSqrt: the norm's gradient at a zero vector is 0, as torch defines it)
-        norm = M.SafeSqrt.apply((input * input).sum(dim, keepdim=True))
+    if p == 2:  # (the norm's gradient at a zero vector is 0, as torch defines it)
+        norm = R.EuclideanNorm.apply(input, dim=dim, keepdim=True)
     else:
         norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return input / norm.clamp(min=eps)
 
 
-def _euclidean_norm(x, dim):
-    """sqrt(sum(x^2)) along ``dim`` (kept), whose gradient at a zero vector is 0, as
-    PyTorch's vector_norm's (plain sqrt would give 0 * inf = nan there)."""
-    squares = (x * x).sum(dim, keepdim=True)
-    positive = (squares > 0).data
-    return _where(positive, _where(positive, squares, 1.0).sqrt(), 0.0)
+def _norm_at_least(x, dim, eps):
+    """max(||x||, eps) along ``dim`` (kept) as torch's cosine_similarity takes it: clamped
+    without autograd, so the gradient is the norm's own, also below eps."""
+    norm = R.EuclideanNorm.apply(x, dim=dim, keepdim=True)
+    return norm + (norm.detach().clamp(min=eps) - norm.detach())
 
 
 def _where(condition, input, other):

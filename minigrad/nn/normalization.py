@@ -105,7 +105,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
 def _normalize_over(x, dims, eps):
     """(x - mean) / sqrt(var + eps) over ``dims`` (biased variance): a composite of
     mean, subtraction, multiplication, sqrt and division, differentiated by the engine."""
-    centred = x - x.mean(dims, keepdim=True)
+    # x - mean taken as s - mean(s), s = x - (each group's first x, a constant): the same
+    # value and derivatives, but exactly 0 for a constant group, as torch's Welford moments
+    # give (sum / n may be 1 ulp off, and 1 / sqrt(eps) = 316 makes that 7e-14 in the output)
+    first = tuple(slice(0, 1) if d in dims else slice(None) for d in range(x.ndim))
+    shifted = x - x.detach()[first]
+    centred = shifted - shifted.mean(dims, keepdim=True)
     var = (centred * centred).mean(dims, keepdim=True)
     return centred / (var + eps).sqrt()
 

@@ -137,10 +137,11 @@ class Softplus(Op):
         if not backend.is_recording(g):
             e = ctx.e
             return xp.where(ctx.linear, g, g * e / (e + 1))
-        # (from the threshold on, beta x is held there: torch's second derivative is 0)
+        # (from the threshold on, beta x is held there: torch's second derivative is 0; NaN
+        # is not held, its gradient is NaN as torch's)
         bx = ctx.x * ctx.beta
-        return xp.where(ctx.linear, g, g * xp.sigmoid(xp.where(bx < ctx.threshold, bx,
-                                                               ctx.threshold)))
+        return xp.where(ctx.linear, g, g * xp.sigmoid(xp.where(bx >= ctx.threshold,
+                                                               ctx.threshold, bx)))
 
 
 class GELU(Op):

@@ -82,8 +82,8 @@ class Div(Op):
 class Pow(Op):
     """d(a ** b) = (g * b * a^(b-1), g * a^b * log(a))
 
-    As in PyTorch, the first is 0 where b = 0 and the second 0 where a = 0 and b >= 0
-    (the limits, where the formulas would give 0 * inf or 0 * log 0).
+    As in PyTorch, the first is 0 where b = 0 and the second 0 where a = 0 and b >= 0 (the
+    limits of 0 * inf, 0 * log 0; g stays outside the mask: differentiated again, NaN there).
     """
 
     promote = COMMON
@@ -119,7 +119,7 @@ class Pow(Op):
                 log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
             else:
                 log_a = xp.log(a)
-            gb = xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), g * ctx.out * log_a)
+            gb = g * xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), ctx.out * log_a)
         return ga, gb
 
 

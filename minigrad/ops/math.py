@@ -6,6 +6,7 @@ as torch does (``torch.sin(int_tensor)`` is float32); rounding ops keep integer 
 """
 import math
 
+from .. import backend
 from ..autograd import Op
 from ..backend import device_of, erf, fmod
 from ..promotion import COMMON, FLOAT, refuse_bool, refuse_integral
@@ -370,7 +371,8 @@ class Remainder(Op):
         return xp.remainder(a, b)
 
     def backward(ctx, g):
-        return g, -g * _xp(g).floor(ctx.a / ctx.b)
+        a, b = _quotient_operands(ctx, g)
+        return g, -g * _xp(g).floor(a / b)
 
 
 class Fmod(Op):
@@ -385,7 +387,16 @@ class Fmod(Op):
         return fmod(a, b)
 
     def backward(ctx, g):
-        return g, -g * _xp(g).trunc(ctx.a / ctx.b)
+        a, b = _quotient_operands(ctx, g)
+        return g, -g * _xp(g).trunc(a / b)
+
+
+def _quotient_operands(ctx, g):
+    """a and b, held constant under create_graph: torch's backward takes the rounded quotient
+    as a constant (its second derivatives are 0, not 0 * inf where b = 0 or a / b is NaN)."""
+    if not backend.is_recording(g):
+        return ctx.a, ctx.b
+    return tuple(v.detach() if hasattr(v, "detach") else v for v in (ctx.a, ctx.b))
 
 
 def _check_integer_divisor(a, b):

@@ -198,3 +198,48 @@ class LogSumExp(Op):
     def backward(ctx, g):
         xp = _xp(g)
         return xp.reshape(g, ctx.keep) * xp.exp(ctx.x - xp.reshape(ctx.out, ctx.keep))
+
+
+class VarianceWithoutDof(Op):
+    """d var(x) = g * (NaN where x == mean(x), else inf), a constant   (N - correction <= 0)
+
+    The variance of all of x with no degrees of freedom left: sum((x - mean)^2) / 0, so NaN
+    when every x is the mean (0 / 0), else inf. torch's gradient there is that constant
+    (2 (x - mean) / 0, 0 * inf read as NaN): it does not depend on x, the second derivative
+    is 0. (Over a ``dim`` torch differentiates 2 (x - mean) / 0 itself, as var's composite.)
+    """
+
+    constants = ("slope",)  # NaN or inf: flat in x
+
+    def forward(ctx, x, keepdim=False):
+        xp = _xp(x)
+        mean = xp.mean(x)
+        nan, inf = (xp.full((), v, dtype=x.dtype) for v in (float("nan"), float("inf")))
+        ctx.slope = xp.where(x == mean, nan, inf)
+        return xp.sum((x - mean) ** 2, keepdims=keepdim) / 0.0
+
+    def backward(ctx, g):
+        return g * ctx.slope
+
+
+class EuclideanNorm(Op):
+    """d ||x||_2 = g * x / ||x||_2, and 0 where ||x||_2 = 0   (torch's norm_backward)
+
+    ``sqrt(sum(x^2))`` over ``dim``. At a zero vector torch masks x / norm (0 / 0) with 0;
+    differentiated again, that masked quotient still gives NaN there, as here.
+    """
+
+    promote = FLOAT
+
+    def forward(ctx, x, dim=None, keepdim=False):
+        xp = _xp(x)
+        ctx.axes = _axes(dim, x.ndim)
+        ctx.x, ctx.out = x, xp.sqrt(xp.sum(x * x, axis=ctx.axes, keepdims=keepdim))
+        return ctx.out
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        keep = _keep_shape(ctx.x.shape, ctx.axes)
+        norm = xp.reshape(ctx.out, keep)
+        return xp.reshape(g, keep) * xp.where(norm == 0, xp.zeros((), dtype=g.dtype),
+                                              ctx.x / norm)

@@ -234,8 +234,6 @@ SCATTER = ("Tensor.__getitem__", "diag", "Tensor.diag", "cummax", "cummin", "Ten
            "Tensor.cummin")
 PIECEWISE = ("F.elu", "F.celu", "F.selu", "F.hardswish", "F.hardsigmoid", "F.hardtanh",
              "F.relu6", "F.leaky_relu", "F.relu", "relu", "Tensor.relu", "Tensor.relu_")
-FMOD = ("fmod", "Tensor.fmod", "remainder", "Tensor.remainder", "Tensor.__mod__",
-        "Tensor.__rmod__")
 VARIANCE = ("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std")
 POW = ("pow", "Tensor.pow", "Tensor.__pow__", "Tensor.__rpow__", "float_power")
 
@@ -258,24 +256,11 @@ KNOWN_ORDER2 = [
           "diag's zeros, cummax's running indices) keeps only the last gradient under "
           "create_graph: backend.scatter_add with a Tensor target takes Tensor index keys for "
           "basic indices and does target[index] += values"),
-    Known(("F.elu", "F.celu", "F.selu"), ("grad2",), "elu's backward takes exp(minimum(x, 0)) "
-          "(no overflow), and minimum's recorded derivative splits the tie at x = +-0, so the "
-          "second derivative there is half the left branch's where torch's is 0 (and NaN at "
-          "x = NaN where torch's is 0); the zero may be computed (frac(1.0))"),
     Known(PIECEWISE, ("grad2",), "piecewise activations multiply the gradient by masks and "
           "branch derivatives: an infinite or NaN upstream gradient (a division by 0 after, an "
           "infinite input) meets a 0 and gives NaN (or inf) where torch's second derivative "
           "is 0 (or NaN)",
           when=lambda d: "nan" in d.detail and _special_values(d)),
-    Known(FMOD, ("grad2",), "fmod's and remainder's divisor gradient is -trunc(a / b) * g "
-          "(floor for remainder): torch treats the quotient as a constant, minigrad "
-          "differentiates through trunc (0) and a / b, whose derivative is infinite or NaN at "
-          "b = 0, NaN or infinite values: 0 * inf = NaN where torch gives 0",
-          when=_special_values),
-    Known(VARIANCE, ("grad2",), "the variance of one element with correction 1 (N - "
-          "correction <= 0): torch's gradient is a constant NaN (no second derivative), "
-          "minigrad's gradient depends on the input and its second derivative is NaN",
-          details=("do not require grad",)),
     Known(VARIANCE, ("grad2",), "var and std over dim=() or dim=[] (see the first-order "
           "entry: torch's backward divides by N - correction for no dims), and std where all "
           "values are equal (its gradient is 0 / 0): the NaNs land in different second "
@@ -295,20 +280,9 @@ KNOWN_ORDER2 = [
           ("grad2",), "second derivatives at a pole (log1p(-1), log(0), 1 / 0): torch +-inf, "
           "minigrad NaN (or the reverse); the finite entries agree",
           when=lambda d: d.nonfinite),
-    Known(POW, ("grad2",), "pow's second derivatives at a zero base (or exponent): torch "
-          "gives NaN where minigrad's are finite (torch's exponent gradient masks g * out * "
-          "log(a) at a = 0 with a where, whose masked branch still differentiates log(0))",
-          when=_special_values),
-    Known(("norm", "Tensor.norm", "F.normalize"), ("grad2",), "the norm's second derivative "
-          "at x = 0 (also normalize's, x / max(norm(x), eps)): torch NaN, minigrad 0",
-          when=_special_values),
     Known(("prod", "Tensor.prod", "cumprod", "Tensor.cumprod"), ("grad2",), "the product's "
           "second derivatives at infinite or NaN factors (see its first-order entry)",
           when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
-    Known(("prod", "Tensor.prod"), ("cg-grad",), "prod of an empty tensor (over a dim or "
-          "all of it): its backward reshapes to a wrong shape under create_graph (shape "
-          "'[0, -1]' is invalid for input of size 0; '[0]' for input of size 1)",
-          details=("is invalid for input of size",)),
     Known(("Tensor.__rtruediv__",), ("grad2",), "other / x at x = +-0 (see its first-order "
           "entry): the second derivative meets inf - inf = NaN where torch's is infinite",
           when=_special_values),

@@ -1,5 +1,6 @@
-"""The CPU speed tricks (minigrad/cpu_speed.py) compute what their plain versions compute,
-bit for bit: each fast path is checked here against the plain code it stands in for."""
+"""Fast paths compute what their plain versions compute, bit for bit: each one is checked
+here against the plain code it stands in for (the CPU tricks of minigrad/cpu_speed.py,
+and the NumPy/CuPy-only branches of ops)."""
 import numpy as np
 import pytest
 
@@ -49,3 +50,33 @@ def test_relu_op_uses_the_fast_path_and_gives_torch_values_at_nan_and_infinities
     got = minigrad.relu(minigrad.from_numpy(x)).numpy()
     want = torch.relu(torch.from_numpy(x)).numpy()
     np.testing.assert_array_equal(got, want)  # (NaN where NaN; -0.0 == 0.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kernel, stride, padding, layout", [
+    (2, 2, 0, (0, 1, 2, 3)),        # tiles the input exactly: dx made without zeros
+    (2, 2, 0, (3, 1, 0, 2)),        # the same on a conv output's layout (batch fastest)
+    (3, 3, 1, (0, 1, 2, 3)),        # padded, tiling the padded input
+    (2, 3, 0, (0, 1, 2, 3)),        # disjoint windows that leave pixels out
+    (3, 2, 1, (0, 1, 2, 3)),        # overlapping windows: the plain path either way
+])
+def test_max_pool_backward_written_into_the_window_views_equals_the_plain_backward(
+        monkeypatch, dtype, kernel, stride, padding, layout):
+    from minigrad.ops import conv
+    shape = (4, 3, 8, 10)
+    base = np.random.default_rng(1).standard_normal([shape[a] for a in layout]).astype(dtype)
+    base.reshape(-1)[::5] = 0.5  # ties inside windows: the first maximum takes g
+    x_np = base.transpose(np.argsort(layout))
+
+    def grad(fast):
+        if not fast:  # arrays without strides as far as the op can tell: the plain path
+            monkeypatch.setattr(conv, "has_strides", lambda a: False)
+        x = minigrad.from_numpy(x_np).requires_grad_(True)
+        out = minigrad.nn.functional.max_pool2d(x, kernel, stride, padding)
+        g = np.random.default_rng(2).standard_normal(tuple(out.shape)).astype(dtype)
+        g.reshape(-1)[::3] *= -1e-30  # tiny negative products: -0.0 must come out the same
+        out.backward(minigrad.from_numpy(g))
+        monkeypatch.undo()
+        return x.grad.numpy()
+
+    assert _bits_equal(grad(True), grad(False))

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from .backend import device_of, has_strides
+from .backend import device_of, has_strides, ones_vector
 
 
 # ------------------------------------------------------------------ memory
@@ -233,7 +233,7 @@ def channel_sums(a):
     if after == 0 or before == 0:
         return xp.sum(a, axis=axes)
     if after == 1:  # channels innermost: sum the rows
-        return xp.matmul(xp.ones(before, dtype=a.dtype), xp.reshape(mem, (before, a.shape[1])))
+        return xp.matmul(ones_vector(a, before), xp.reshape(mem, (before, a.shape[1])))
     per_row = xp.matmul(xp.reshape(mem, (before * a.shape[1], after)),
-                        xp.ones(after, dtype=a.dtype))
+                        ones_vector(a, after))
     return xp.sum(xp.reshape(per_row, (before, a.shape[1])), axis=0)

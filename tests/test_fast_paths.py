@@ -80,3 +80,13 @@ def test_max_pool_backward_written_into_the_window_views_equals_the_plain_backwa
         return x.grad.numpy()
 
     assert _bits_equal(grad(True), grad(False))
+
+
+def test_ones_vector_is_one_constant_per_length_dtype_and_device():
+    from minigrad import backend
+    a32, a64 = np.zeros(3, np.float32), np.zeros(3, np.float64)
+    ones = backend.ones_vector(a32, 5)
+    assert ones.dtype == np.float32 and ones.tolist() == [1.0] * 5
+    assert backend.ones_vector(a32, 5) is ones  # kept: no fill at every call
+    assert backend.ones_vector(a64, 5).dtype == np.float64
+    assert backend.ones_vector(a32, 6).shape == (6,)

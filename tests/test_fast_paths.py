@@ -60,8 +60,9 @@ def test_relu_op_uses_the_fast_path_and_gives_torch_values_at_nan_and_infinities
     (2, 3, 0, (0, 1, 2, 3)),        # disjoint windows that leave pixels out
     (3, 2, 1, (0, 1, 2, 3)),        # overlapping windows: the plain path either way
 ])
+@pytest.mark.parametrize("g_like_output", [True, False])  # as a next layer returns it, or not
 def test_max_pool_backward_written_into_the_window_views_equals_the_plain_backward(
-        monkeypatch, dtype, kernel, stride, padding, layout):
+        monkeypatch, dtype, kernel, stride, padding, layout, g_like_output):
     from minigrad.ops import conv
     shape = (4, 3, 8, 10)
     base = np.random.default_rng(1).standard_normal([shape[a] for a in layout]).astype(dtype)
@@ -75,6 +76,10 @@ def test_max_pool_backward_written_into_the_window_views_equals_the_plain_backwa
         out = minigrad.nn.functional.max_pool2d(x, kernel, stride, padding)
         g = np.random.default_rng(2).standard_normal(tuple(out.shape)).astype(dtype)
         g.reshape(-1)[::3] *= -1e-30  # tiny negative products: -0.0 must come out the same
+        if g_like_output:  # the same numbers, laid out in memory like the pooled output
+            like = np.empty_like(out.data)
+            like[...] = g
+            g = like
         out.backward(minigrad.from_numpy(g))
         monkeypatch.undo()
         return x.grad.numpy()

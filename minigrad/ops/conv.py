@@ -319,11 +319,12 @@ class MaxPool2DWithIndices(Op):
         padded = any(pads)
         # Windows that do not overlap fill disjoint pixels: assign instead of add.
         disjoint = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
-        # NumPy/CuPy arrays (not the Tensors of create_graph): g * mask is written straight
-        # into dx's window view (no temporaries); and when the windows tile the input
-        # exactly (2x2 pooling, stride 2, even sizes), every pixel is written, so dx
-        # needs no zeros first
-        direct = disjoint and has_strides(g)
+        # NumPy/CuPy arrays (not the Tensors of create_graph) laid out in memory like the
+        # pooled output (as the next layer's backward returns them; a g in another layout
+        # would be read all over memory): g * mask is written straight into dx's window
+        # view (no temporaries); and when the windows tile the input exactly (2x2
+        # pooling, stride 2, even sizes), every pixel is written, so dx needs no zeros
+        direct = disjoint and has_strides(g) and _memory_order(g) == _memory_order(ctx.index)
         tiled = direct and (dh, dw) == (1, 1) and (kh, kw) == (sh, sw) and (
             ho * sh, wo * sw) == (hp, wp)
         # dx laid out in memory like the windows forward read (cheaper writes, and the
@@ -350,6 +351,11 @@ class MaxPool2DWithIndices(Op):
         if padded:
             dx = dx[:, :, top:top + h, left:left + w]
         return dx[0, ...] if ctx.unbatched else dx
+
+
+def _memory_order(a):
+    """a's axes from the outermost in memory to the innermost (NumPy/CuPy strides)."""
+    return sorted(range(a.ndim), key=lambda i: -a.strides[i])
 
 
 def _running_max(windows, nan_aware):

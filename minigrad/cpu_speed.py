@@ -9,7 +9,7 @@ flushing denormals, only numbers below 1e-38). Each says what the plain code wou
   (plain: nothing; see ``denormals_flushed`` for why the optimizers want it);
 - ``cache_sized_pieces``: a many-pass update done piece by piece while each piece is in
   the cache (plain: the whole arrays at once);
-- ``relu``: max(x, 0) by NumPy's vectorised loop (plain: ``xp.maximum(x, 0)``);
+- ``relu``: max(x, 0) by NumPy's vectorised loop (plain: ``xp.maximum`` with a 0-d zero);
 - ``positive_mask``: ReLU's backward mask in one pass (plain: ``xp.astype(out != 0,
   out.dtype)``);
 - ``channel_sums``: a per-channel sum as matrix products (plain: ``xp.sum(a, axis=(0, 2,
@@ -162,11 +162,12 @@ def relu(x):
     array that lies densely in memory (its axes in any order: a conv output, a Linear
     output laid out feature-major) is seen flat, in memory order, and its maximum taken
     with a vector of zeros, a chunk at a time (the zeros are kept for the next call).
-    Plain: ``xp.maximum(x, 0)``.
+    Plain: ``xp.maximum(x, 0)``, the 0 of x's dtype (so a bool x stays bool).
     """
     mem = _memory_order(x) if type(x) is np.ndarray and x.size >= 8192 else None
     if mem is None:
-        return device_of(x).xp.maximum(x, 0)
+        xp = device_of(x).xp
+        return xp.maximum(x, xp.zeros((), dtype=x.dtype))
     mem, order = mem
     flat = mem.reshape(-1)
     out = np.empty_like(flat)

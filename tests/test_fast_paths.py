@@ -95,3 +95,11 @@ def test_ones_vector_is_one_constant_per_length_dtype_and_device():
     assert backend.ones_vector(a32, 5) is ones  # kept: no fill at every call
     assert backend.ones_vector(a64, 5).dtype == np.float64
     assert backend.ones_vector(a32, 6).shape == (6,)
+
+
+@pytest.mark.parametrize("size", [6, 10000])  # the plain path, and the fast one
+def test_relu_keeps_the_dtype_of_bool_and_integer_inputs(size):
+    for dtype in (np.bool_, np.uint8, np.int32, np.int64, np.float16):
+        x = (np.arange(size) % 3 - 1).astype(dtype)
+        out = cpu_speed.relu(x)
+        assert out.dtype == dtype and _bits_equal(out, np.maximum(x, np.zeros((), dtype)))

@@ -264,7 +264,7 @@ class ReLU(Op):
     """d relu(x) = g * 1[x > 0]   (0 at x = 0, as in PyTorch)"""
 
     def forward(ctx, x):
-        # max(x, 0): xp.maximum(x, 0), on the CPU by NumPy's fast loop (cpu_speed.relu);
+        # max(x, 0), on the CPU by NumPy's fast loop (cpu_speed.relu);
         # the output (kept alive by the graph anyway) says where x > 0, as in PyTorch
         ctx.out = relu(x)
         return ctx.out

@@ -16,6 +16,8 @@ standard-only fallback.
 Tricks that only make the CPU faster (malloc tuning, flushing denormals, cache-sized
 passes, sums as matrix products) are not here: they live in ``cpu_speed.py``.
 """
+import functools
+
 import numpy as np
 
 # ---------------------------------------------------------------------------- dtypes
@@ -334,6 +336,21 @@ def owned_copy(x):
         return np.array(x, order="C")
     xp = device_of(x).xp
     return xp.array(x, order="C") if hasattr(xp, "ascontiguousarray") else xp.asarray(x, copy=True)
+
+
+def ones_vector(like, n):
+    """A vector of ``n`` ones with ``like``'s dtype, on its device, kept from call to call.
+
+    The matrix-vector products that sum rows (a bias gradient, per-channel sums) read it
+    and never write it; made afresh at every call it would be one more pass over memory,
+    and on a GPU one more kernel launch, per layer and step.
+    """
+    return _ones_vector(device_of(like).xp, n, like.dtype, str(getattr(like, "device", "")))
+
+
+@functools.lru_cache(maxsize=32)
+def _ones_vector(xp, n, dtype, device):
+    return xp.ones(n, dtype=dtype)
 
 
 def scatter_add(target, index, values):

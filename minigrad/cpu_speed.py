@@ -9,6 +9,7 @@ flushing denormals, only numbers below 1e-38). Each says what the plain code wou
   (plain: nothing; see ``denormals_flushed`` for why the optimizers want it);
 - ``cache_sized_pieces``: a many-pass update done piece by piece while each piece is in
   the cache (plain: the whole arrays at once);
+- ``relu``: max(x, 0) by NumPy's vectorised loop (plain: ``xp.maximum`` with a 0-d zero);
 - ``positive_mask``: ReLU's backward mask in one pass (plain: ``xp.astype(out != 0,
   out.dtype)``);
 - ``channel_sums``: a per-channel sum as matrix products (plain: ``xp.sum(a, axis=(0, 2,
@@ -24,7 +25,7 @@ import sys
 
 import numpy as np
 
-from .backend import device_of, has_strides
+from .backend import device_of, has_strides, ones_vector
 
 
 # ------------------------------------------------------------------ memory
@@ -146,6 +147,49 @@ def cache_sized_pieces(*arrays, size=1 << 15):
         yield tuple(None if f is None else f[start:start + size] for f in flat)
 
 
+# ------------------------------------------------------------ ReLU
+
+_CHUNK = 1 << 18  # elements per call of relu's loop (1 MB of float32 zeros at most)
+_zeros = {}       # dtype -> a read-only vector of _CHUNK zeros, made on first use
+
+
+def relu(x):
+    """max(x, 0) element-wise (NaN stays NaN), laid out in memory as x is.
+
+    NumPy 2's maximum runs against a scalar 0 one element at a time, and against an
+    array of zeros with its vectorised loop: 0.09 ms instead of 0.25 to 0.39 ms for
+    512,000 float32 (a wide ReLU's forward), the same numbers bit for bit. So a NumPy
+    array that lies densely in memory (its axes in any order: a conv output, a Linear
+    output laid out feature-major) is seen flat, in memory order, and its maximum taken
+    with a vector of zeros, a chunk at a time (the zeros are kept for the next call).
+    Plain: ``xp.maximum(x, 0)``, the 0 of x's dtype (so a bool x stays bool).
+    """
+    mem = _memory_order(x) if type(x) is np.ndarray and x.size >= 8192 else None
+    if mem is None:
+        xp = device_of(x).xp
+        return xp.maximum(x, xp.zeros((), dtype=x.dtype))
+    mem, order = mem
+    flat = mem.reshape(-1)
+    out = np.empty_like(flat)
+    zeros = _zeros.get(x.dtype)
+    if zeros is None:
+        zeros = _zeros[x.dtype] = np.zeros(_CHUNK, dtype=x.dtype)
+    for start in range(0, flat.size, _CHUNK):
+        piece = flat[start:start + _CHUNK]
+        np.maximum(piece, zeros[:piece.size], out=out[start:start + _CHUNK])
+    # back to x's axes: the inverse of the permutation that put them in memory order
+    return out.reshape(mem.shape).transpose(sorted(range(x.ndim), key=order.__getitem__))
+
+
+def _memory_order(a):
+    """(a's axes permuted into memory order, outermost first; the permutation) when that
+    view is C-contiguous (``a`` lies densely in memory, in some order of its axes), else
+    None."""
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
+    mem = a.transpose(order)
+    return (mem, order) if mem.flags.c_contiguous else None
+
+
 # ------------------------------------------------------------ masks
 
 
@@ -190,7 +234,7 @@ def channel_sums(a):
     if after == 0 or before == 0:
         return xp.sum(a, axis=axes)
     if after == 1:  # channels innermost: sum the rows
-        return xp.matmul(xp.ones(before, dtype=a.dtype), xp.reshape(mem, (before, a.shape[1])))
+        return xp.matmul(ones_vector(a, before), xp.reshape(mem, (before, a.shape[1])))
     per_row = xp.matmul(xp.reshape(mem, (before * a.shape[1], after)),
-                        xp.ones(after, dtype=a.dtype))
+                        ones_vector(a, after))
     return xp.sum(xp.reshape(per_row, (before, a.shape[1])), axis=0)

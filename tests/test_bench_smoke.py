@@ -171,3 +171,14 @@ def test_each_timed_block_follows_a_pause_and_untimed_rewarm_steps(monkeypatch):
     calibration = sum(blocks[:-2])
     # all calls = warm-up + calibration + per round (re-warm = inner, capped) + timed block
     assert len(calls) == settings.warmup_steps + calibration + 2 * (inner + inner)
+
+
+def test_bench_arrays_counts_the_arrays_a_training_step_makes():
+    """``python -m bench.arrays mnist_mlp`` (its own process: it replaces NumPy's
+    allocator) prints the arrays, megabytes and scalars one step makes."""
+    import subprocess
+    out = subprocess.run([sys.executable, "-m", "bench.arrays", "mnist_mlp"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    fields = out.split()
+    assert fields[0] == "mnist_mlp" and fields[1] == "arrays/step", out
+    assert 10 < float(fields[2]) < 1000 and float(fields[4]) > 0, out

@@ -317,20 +317,32 @@ class MaxPool2DWithIndices(Op):
         top, bottom, left, right = pads
         hp, wp = top + h + bottom, left + w + right
         padded = any(pads)
+        # Windows that do not overlap fill disjoint pixels: assign instead of add.
+        disjoint = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
+        # NumPy/CuPy arrays (not the Tensors of create_graph) laid out in memory like the
+        # pooled output (as the next layer's backward returns them; a g in another layout
+        # would be read all over memory): g * mask is written straight into dx's window
+        # view (no temporaries); and when the windows tile the input exactly (2x2
+        # pooling, stride 2, even sizes), every pixel is written, so dx needs no zeros
+        direct = disjoint and has_strides(g) and _memory_order(g) == _memory_order(ctx.index)
+        tiled = direct and (dh, dw) == (1, 1) and (kh, kw) == (sh, sw) and (
+            ho * sh, wo * sw) == (hp, wp)
         # dx laid out in memory like the windows forward read (cheaper writes, and the
         # layout that the layer before, often a conv, wants its gradient in): the
         # input's own layout, or, when padded, the padded copy's (batch fastest)
         if padded:
-            dx = xp.permute_dims(xp.zeros((hp, c, wp, n), dtype=g.dtype), (3, 1, 0, 2))
+            new = xp.empty if tiled else xp.zeros
+            dx = xp.permute_dims(new((hp, c, wp, n), dtype=g.dtype), (3, 1, 0, 2))
         else:
-            dx = xp.zeros_like(ctx.x, dtype=g.dtype)
-        # Windows that do not overlap fill disjoint pixels: assign instead of add.
-        disjoint = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
+            dx = (xp.empty_like if tiled else xp.zeros_like)(ctx.x, dtype=g.dtype)
         index = ctx.index
         for k in range(kh * kw):
             i, j = divmod(k, kw)
             key = (slice(None), slice(None), window_slice(i, dh, sh, ho),
                    window_slice(j, dw, sw, wo))
+            if direct:  # the same numbers as below: g times the mask cast to g's dtype
+                xp.multiply(g, index == k, out=dx[key])
+                continue
             part = g * xp.astype(index == k, g.dtype)  # g where offset k held the maximum
             if disjoint:
                 dx[key] = part
@@ -339,6 +351,11 @@ class MaxPool2DWithIndices(Op):
         if padded:
             dx = dx[:, :, top:top + h, left:left + w]
         return dx[0, ...] if ctx.unbatched else dx
+
+
+def _memory_order(a):
+    """a's axes from the outermost in memory to the innermost (NumPy/CuPy strides)."""
+    return sorted(range(a.ndim), key=lambda i: -a.strides[i])
 
 
 def _running_max(windows, nan_aware):

@@ -110,7 +110,7 @@ class Linear(Op):
         if need_b:
             # the sum of g over the batch (g^T's row sums) as a matrix-vector product:
             # several times faster than NumPy's sum along rows
-            gb = xp.matmul(g_t, xp.ones(g_t.shape[1], dtype=g_t.dtype))
+            gb = xp.matmul(g_t, backend.ones_vector(g_t, g_t.shape[1]))
         return gx, gw, gb
 
 

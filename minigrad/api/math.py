@@ -32,11 +32,7 @@ exp2 = _unary(M.Exp2, "exp2", "Element-wise 2^x.")
 expm1 = _unary(M.Expm1, "expm1", "e^x - 1, accurate for small x.")
 rsqrt = _unary(M.Rsqrt, "rsqrt", "1 / sqrt(x).")
 erf = _unary(M.Erf, "erf", "The error function, 2 / sqrt(pi) * integral of exp(-t^2) from 0 to x.")
-
-
-def erfc(input):
-    """1 - erf(x)."""
-    return 1 - erf(input)
+erfc = _unary(M.Erfc, "erfc", "1 - erf(x), computed directly (accurate where erf(x) is near 1).")
 reciprocal = _unary(M.Reciprocal, "reciprocal", "1 / x (integers give floats).")
 floor = _unary(M.Floor, "floor", "Largest integer <= x (zero gradient).")
 ceil = _unary(M.Ceil, "ceil", "Smallest integer >= x (zero gradient).")

@@ -1,6 +1,6 @@
 """Reductions with torch's names: prod, var and std (with ``correction``), norm, running sums
 and products, all/any over dims, median, count_nonzero. Composites (var, std, norm,
-logcumsumexp, median) are written with other ops and need no backward of their own."""
+median) are written with other ops and need no backward of their own."""
 import collections
 import warnings
 
@@ -54,16 +54,13 @@ def cumprod(input, dim, *, dtype=None):
 
 
 def logcumsumexp(input, dim):
-    """log(cumsum(exp(x))) along ``dim``, shifted by the maximum so that exp cannot overflow."""
+    """log(cumsum(exp(x))) along ``dim``, summed in logs so that exp can neither overflow nor
+    underflow."""
     d = wrap_dim(dim, input.ndim)
     refuse_integral("logcumsumexp_out_cpu", input)
-    if not input.numel():
+    if not input.ndim or not input.numel():  # (torch passes the gradient through as is)
         return input.clone()
-    m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
-    xp = input.device.xp
-    m = Tensor._make(xp.where(xp.isfinite(m.data), m.data, xp.zeros((), dtype=m.data.dtype)),
-                     None)
-    return cumsum((input - m).exp(), d).log() + m
+    return C.LogCumSumExp.apply(input, dim=d)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

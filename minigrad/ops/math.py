@@ -7,7 +7,7 @@ as torch does (``torch.sin(int_tensor)`` is float32); rounding ops keep integer 
 import math
 
 from ..autograd import Op
-from ..backend import device_of, erf, fmod
+from ..backend import device_of, erf, erfc, fmod
 from ..promotion import COMMON, FLOAT, refuse_bool, refuse_integral
 
 
@@ -190,6 +190,20 @@ class Erf(Op):
     def backward(ctx, g):
         x = ctx.x
         return g * (2 / math.sqrt(math.pi)) * _xp(g).exp(-x * x)
+
+
+class Erfc(Op):
+    """d erfc(x) = -g * 2 / sqrt(pi) * exp(-x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return erfc(x)
+
+    def backward(ctx, g):
+        x = ctx.x
+        return g * (-2 / math.sqrt(math.pi)) * _xp(g).exp(-x * x)
 
 
 # ------------------------------------------------------- exponentials and logarithms

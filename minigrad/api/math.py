@@ -3,7 +3,7 @@ interpolation, and the tests for nan, inf and closeness."""
 from .. import backend, functions, promotion
 from ..autograd import _raise_broadcast_error
 from ..ops import elementwise as E, math as M
-from ..tensor import Tensor, _operand, _refuse_bool_clamp
+from ..tensor import Tensor, _checked_bounds, _operand, _refuse_bool_clamp
 
 
 def _unary(op, name, doc):
@@ -111,7 +111,7 @@ def clamp(input, min=None, max=None):
     if not isinstance(min, Tensor) and not isinstance(max, Tensor) and (
             isinstance(min, float) or isinstance(max, float)):
         input = input.to(promotion.result_type(input, *(b for b in (min, max) if b is not None)))
-    return E.Clamp.apply(input, min, max)
+    return E.Clamp.apply(input, *_checked_bounds(input, min, max))
 
 
 clip = clamp
@@ -125,10 +125,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     info = xp.finfo(backend.backend_dtype(input.dtype, xp))
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf
-    x = input.data
-    out = E.Where.apply(xp.isnan(x), nan, input)
-    out = E.Where.apply(x == float("inf"), posinf, out)
-    return E.Where.apply(x == float("-inf"), neginf, out)
+    return E.NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
 
 
 def _no_grad(fn, name, doc):

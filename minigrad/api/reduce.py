@@ -115,6 +115,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
     At x = 0 the 2-norm's gradient is 0, as torch defines it.
     """
+    if isinstance(p, str) and (p != "fro" or isinstance(dim, (tuple, list)) and len(dim) > 2):
+        _matrix_norm_checks(input, dim)  # (torch's norm passes these to linalg.matrix_norm)
     if not input.dtype.is_floating_point:  # (the input's dtype, before any dtype= cast)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {KERNEL_NAMES[input.dtype.name]}")
@@ -140,6 +142,20 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == 1:
         return x.abs().sum(dim=axes, keepdim=keepdim)
     return (x.abs() ** p).sum(dim=axes, keepdim=keepdim) ** (1.0 / p)
+
+
+def _matrix_norm_checks(input, dim):
+    """linalg.matrix_norm's checks on its input and dims, in its order."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {KERNEL_NAMES[input.dtype.name]}")
+    if input.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    dims = [dim] if isinstance(dim, int) else list(range(input.ndim)) if dim is None else dim
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(str(d) for d in dims)}")
 
 
 def all(input, dim=None, keepdim=False):

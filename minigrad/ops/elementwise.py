@@ -404,9 +404,10 @@ class MatMul(Op):
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "uint8": "unsigned char", "bool": "bool"}
+            "uint8": "unsigned char", "bool": "bool", "int16": "short int", "int8": "signed char",
+            "float16": "c10::Half"}
 _NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-          "uint8": "Byte", "bool": "Bool"}
+          "uint8": "Byte", "bool": "Bool", "int16": "Short", "int8": "Char", "float16": "Half"}
 
 
 def _raise_matmul_dtypes(a, b):
@@ -453,3 +454,22 @@ class Where(Op):
         xp = _xp(g)
         zero = xp.zeros_like(g)
         return None, xp.where(ctx.cond, g, zero), xp.where(ctx.cond, zero, g)
+
+
+class NanToNum(Op):
+    """d nan_to_num(x) = g * 1[x is finite]
+
+    A product with the mask, as torch computes it (not a select): an infinite g at a NaN or
+    infinite x gives NaN there, as in torch.
+    """
+
+    def forward(ctx, x, nan, posinf, neginf):
+        xp = _xp(x)
+        ctx.x = x
+        out = xp.where(xp.isnan(x), nan, x)
+        out = xp.where(x == float("inf"), posinf, out)
+        return xp.where(x == float("-inf"), neginf, out)
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        return g * xp.astype(xp.isfinite(ctx.x), g.dtype)

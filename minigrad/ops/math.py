@@ -381,7 +381,12 @@ class Remainder(Op):
         _check_integer_divisor(a, b)
         xp = _xp(a if hasattr(a, "shape") else b)
         ctx.a, ctx.b = a, b
-        return xp.remainder(a, b)
+        r = xp.remainder(a, b)
+        if not xp.isdtype(r.dtype, "real floating"):
+            return r
+        # torch adds b to fmod(a, b) where their signs differ, so a zero keeps fmod's sign,
+        # which is a's (NumPy's remainder gives a zero b's sign)
+        return xp.where(r == 0, xp.copysign(r, a), r)
 
     def backward(ctx, g):
         return g, -g * _xp(g).floor(ctx.a / ctx.b)
@@ -403,10 +408,13 @@ class Fmod(Op):
 
 
 def _check_integer_divisor(a, b):
-    """Integer division by zero raises, as in torch (floats give inf or nan)."""
+    """Integer division by zero raises, as in torch (floats give inf or nan; an empty result
+    divides nothing)."""
     if isinstance(b, (int, float)):
         if b == 0 and not isinstance(b, float) and not _is_floating(a) and getattr(a, "size", 1):
             raise RuntimeError("ZeroDivisionError")
+        return
+    if not getattr(a, "size", 1):
         return
     xp = _xp(b)
     if not xp.isdtype(b.dtype, "real floating") and bool(xp.any(b == 0)):

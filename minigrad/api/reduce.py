@@ -205,18 +205,31 @@ def median(input, dim=None, keepdim=False):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
-        order = backend.argsort(flat.data, 0)
-        k = (flat.shape[0] - 1) // 2
-        return gather(flat, 0, Tensor._make(order[k:k + 1], None)).reshape(())
+        index = _median_index(flat.data, 0, xp)
+        return gather(flat, 0, Tensor._make(index, None)).reshape(())
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    order = backend.argsort(x.data, d)
-    k = (x.shape[d] - 1) // 2
-    index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1), ...)], None)
+    index = Tensor._make(_median_index(x.data, d, xp), None)
     values = gather(x, d, index)
     if not keepdim or not input.ndim:
         values, index = values.squeeze(d), index.squeeze(d)
     return median_result(values, index)
+
+
+def _median_index(data, d, xp):
+    """Where the lower median of each line along ``d`` is (keeping ``d``, of size 1): the
+    middle of a stable sort, or, in a line with a NaN, its first NaN (the median is NaN
+    then, as in torch; the sort puts NaNs last, in their order)."""
+    order = backend.argsort(data, d)
+    n = data.shape[d]
+    k = (n - 1) // 2
+    index = order[(slice(None),) * d + (slice(k, k + 1), ...)]
+    if not xp.isdtype(data.dtype, "real floating"):
+        return index
+    nans = xp.sum(xp.astype(xp.isnan(data), xp.int64), axis=d, keepdims=True)
+    if not bool(xp.any(nans)):
+        return index
+    return xp.take_along_axis(order, xp.where(nans > 0, n - nans, k), axis=d)
 
 
 def _cumulative_extreme(input, dim, largest, name):

@@ -227,3 +227,14 @@ def test_median_with_nan_on_every_device(device):
     values, indices = minigrad.median(x, 1)
     assert math.isnan(values.tolist()[0]) and values.tolist()[1] == 2.0
     assert indices.tolist() == [1, 2]
+
+
+def test_softplus_gradient_at_nan_is_nan_under_create_graph():
+    # (and at beta x = threshold torch's second derivative is 0: its mask is beta x < threshold)
+    def twice(L):
+        x = L.tensor([-1.5, nan, 20.0, 19.0, 25.0], dtype=L.float64, requires_grad=True)
+        g, = L.autograd.grad(L.nn.functional.softplus(x).sum(), [x], create_graph=True)
+        h, = L.autograd.grad((g * L.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=L.float64)).sum(),
+                             [x])
+        return g, h
+    like_torch(twice)

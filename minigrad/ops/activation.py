@@ -139,8 +139,8 @@ class Softplus(Op):
             return xp.where(ctx.linear, g, g * e / (e + 1))
         # (from the threshold on, beta x is held there: torch's second derivative is 0)
         bx = ctx.x * ctx.beta
-        return xp.where(ctx.linear, g, g * xp.sigmoid(xp.where(bx < ctx.threshold, bx,
-                                                               ctx.threshold)))
+        below = (bx < ctx.threshold) | xp.isnan(bx)  # (a NaN gives NaN, as in torch)
+        return xp.where(ctx.linear, g, g * xp.sigmoid(xp.where(below, bx, ctx.threshold)))
 
 
 class GELU(Op):

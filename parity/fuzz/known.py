@@ -193,6 +193,10 @@ KNOWN = [
     Known(("Tensor.__setitem__",), ("raise",), "mixed dtypes: torch's index_put requires the "
           "value's dtype to match; minigrad casts it (in-place semantics are another issue's)",
           details=("Index put requires the source and destination dtypes match",)),
+    Known(("signbit", "Tensor.signbit"), ("value",), "signbit reads a NaN's own sign bit in "
+          "both, but which NaN an invalid operation gives (+nan or -nan) depends on the math "
+          "library: acos(1.1) is -nan in torch and +nan in NumPy, sqrt(-1) the reverse",
+          when=lambda d: len(d.program.steps) > 1),
 ]
 
 

@@ -123,6 +123,8 @@ ERRORS = {
                                                           min=-300),
     "an int32 clamp bound out of range": lambda L: L.tensor([1, 2], dtype=L.int32).clamp_(
         max=3_000_000_000),
+    "prod over a dim out of range, with an integer dtype": lambda L: L.ones(
+        2, 3, requires_grad=True).prod(dim=4, dtype=L.int64),
 }
 
 

@@ -26,8 +26,8 @@ def _integer_to_int64(input, dtype):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product of all elements, or along ``dim`` (bool and integers give int64)."""
+    axes = wrap_dims(dim, input.ndim)  # (checked before dtype=)
     x = _integer_to_int64(input, dtype)
-    axes = wrap_dims(dim, x.ndim)
     if dim is None:
         keepdim = False
     return C.Prod.apply(x, axes=axes if x.ndim else (), keepdim=keepdim)

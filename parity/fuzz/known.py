@@ -80,7 +80,7 @@ KNOWN = [
           "in the hot path): an infinite or NaN upstream gradient gives NaN where torch gives 0",
           when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail and (
               "inf" in repr(d.program.steps[1]) or "nan" in repr(d.program.steps[0]) or
-              "inf" in repr(d.program.steps[0]))),
+              "inf" in repr(d.program.steps[0]) or "inf" in d.detail)),  # (or sqrt(0)'s)
     Known("*", ("value",), "the sign of a zero loss (torch -0., minigrad +0.), seen only "
           "through a division by it", when=lambda d: d.program.ops[0] in (
               "F.cross_entropy", "F.nll_loss", "F.mse_loss",
@@ -197,6 +197,10 @@ KNOWN = [
           "both, but which NaN an invalid operation gives (+nan or -nan) depends on the math "
           "library: acos(1.1) is -nan in torch and +nan in NumPy, sqrt(-1) the reverse",
           when=lambda d: len(d.program.steps) > 1),
+    Known(("cummax", "cummin", "Tensor.cummax", "Tensor.cummin"), ("raise",), "torch's "
+          "cummax and cummin of an empty tensor accept any dim, even one out of range (a torch "
+          "quirk: it returns the empty input); minigrad checks the dim",
+          details=("Dimension out of range",), when=lambda d: "torch returns" in d.detail),
 ]
 
 
@@ -320,6 +324,11 @@ KNOWN_ORDER2 = [
           "derivative next to an infinite input (torch ~0, minigrad NaN), or at a pole of what "
           "follows (log1p(-1): torch -inf, minigrad NaN)",
           when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
+    Known(("F.softplus",), ("grad2",), "softplus's second derivative at an infinite input "
+          "(its linear branch) times an infinite gradient after it (expm1, exp): torch's "
+          "double backward multiplies sigmoid's zero derivative by it (NaN), minigrad's "
+          "where() leaves the branch out (inf)", when=lambda d: "inf" in repr(d.program) and
+          d.nonfinite),
 ]
 
 

@@ -54,8 +54,7 @@ def cumprod(input, dim, *, dtype=None):
 
 
 def logcumsumexp(input, dim):
-    """log(cumsum(exp(x))) along ``dim``, summed in logs so that exp can neither overflow nor
-    underflow."""
+    """log(cumsum(exp(x))) along ``dim``, summed in logs: exp neither overflows nor underflows."""
     d = wrap_dim(dim, input.ndim)
     refuse_integral("logcumsumexp_out_cpu", input)
     if not input.ndim or not input.numel():  # (torch passes the gradient through as is)

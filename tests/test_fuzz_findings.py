@@ -270,3 +270,11 @@ def test_a_negative_python_int_power_of_integers_raises_even_when_empty():
     like_torch(lambda L: L.tensor([], dtype=L.int32).reshape(2, 0).pow(-2))
     like_torch(lambda L: L.tensor([], dtype=L.int64) ** -1)
     like_torch(lambda L: L.tensor([2.0]).pow(-2))
+
+
+def test_pow_exponent_gradient_multiplies_g_by_the_masked_factor_as_torch():
+    # torch: g * where(a == 0 & b >= 0, 0, out * log(a)), so an infinite g at a zero base
+    # gives NaN (here y0 = 0 ** 1.03 = 0, and y0 ** -1.93 has an infinite derivative there)
+    like_torch(lambda L: grads(L, lambda L, a, b, c: L.pow(a, b) ** c,
+                               [[0.0, -0.7, 0.5], [1.2, -1.0, 0.9]], [[1.03, -2.1, 0.3]],
+                               [[-1.93, -1.0, 2.0], [0.39, 0.43, -3.7]]))

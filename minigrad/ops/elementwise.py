@@ -121,7 +121,8 @@ class Pow(Op):
                 log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
             else:
                 log_a = xp.log(a)
-            gb = xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), g * ctx.out * log_a)
+            # (g times the masked factor, as torch: an infinite g at a masked 0 gives NaN)
+            gb = g * xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), ctx.out * log_a)
         return ga, gb
 
 

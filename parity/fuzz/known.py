@@ -148,12 +148,13 @@ KNOWN = [
           "alpha=inf" in repr(d.program) or "alpha=-inf" in repr(d.program)),
     Known(("F.hardtanh", "F.relu6"), ("grad",), "torch's hardtanh backward at x = NaN gives 0 "
           "or passes g depending on whether the element falls in its vectorised loop or its "
-          "scalar tail (a 2-element tensor passes it, a 4-element one not)",
-          when=lambda d: "nan" in repr(d.program)),
+          "scalar tail (a 2-element tensor passes it, a 4-element one not); the NaN may be "
+          "computed (atanh(-2), acosh(0.3))",
+          when=lambda d: "nan" in repr(d.program) or len(d.program.steps) > 1),
     Known(("F.hardswish",), ("grad",), "torch's hardswish backward at x = NaN passes g or "
           "gives NaN depending on whether the element falls in its scalar tail or its "
           "vectorised loop (8 or more float64 elements); minigrad passes g (as the tail)",
-          when=lambda d: "nan" in repr(d.program)),
+          when=lambda d: "nan" in repr(d.program) or len(d.program.steps) > 1),
     Known(("median", "Tensor.median"), ("raise", "value"), "the median of all elements of an "
           "empty tensor: torch returns an uninitialised value (NaN for floats)",
           when=lambda d: "tensor([]" in repr(d.program) or "for input of size 0" in d.detail),
@@ -206,6 +207,10 @@ KNOWN = [
           "(inf - inf = NaN) where torch's fused backward multiplies it by the whole "
           "derivative (+-inf)", when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail
           and ("inf" in d.detail or "inf" in repr(d.program))),
+    Known(("nonzero", "Tensor.nonzero", "argwhere", "Tensor.argwhere"), ("value",), "torch's "
+          "nonzero fills its (n, ndim) result column by column (a transposed layout, not "
+          "contiguous); minigrad's is row-major", when=lambda d: "is_contiguous" in
+          repr(d.program)),
     Known(("cummax", "cummin", "Tensor.cummax", "Tensor.cummin"), ("raise",), "torch's "
           "cummax and cummin of an empty tensor accept any dim, even one out of range (a torch "
           "quirk: it returns the empty input); minigrad checks the dim",
@@ -290,6 +295,22 @@ KNOWN_ORDER2 = [
           "infinite a: torch's double backward meets inf * 0 (NaN) where minigrad's recorded "
           "backward keeps +-inf; the finite entries agree",
           when=lambda d: "inf" in repr(d.program) and d.nonfinite),
+    Known(("sigmoid", "Tensor.sigmoid", "F.sigmoid", "tanh", "Tensor.tanh", "F.tanh"),
+          ("grad2",), "sigmoid's and tanh's second derivatives times an infinite gradient "
+          "(a product with inf after them): torch's double backward and minigrad's recorded "
+          "backward multiply the same factors in another order, meeting inf * 0 in different "
+          "places (NaN where the other has +-inf); the finite entries agree",
+          when=lambda d: "inf" in repr(d.program) and d.nonfinite),
+    Known(("F.max_pool2d",), ("grad2",), "max pooling's recorded backward multiplies g by "
+          "each offset's 0/1 mask (see its first-order entry): an infinite or NaN gradient "
+          "spreads NaN over its window where torch's second derivative is 0",
+          when=lambda d: "nan" in d.detail and ("inf" in repr(d.program) or
+                                                "nan" in repr(d.program))),
+    Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
+          ("grad2",), "the fused losses' one-hot gradient (see the first-order entry) under "
+          "create_graph: an infinite input or gradient meets the one-hot's zeros (NaN where "
+          "torch's second derivative is 0)", when=lambda d: "nan" in d.detail and (
+              "inf" in repr(d.program) or "nan" in repr(d.program))),
 ]
 
 

@@ -126,6 +126,7 @@ ERRORS = {
         max=3_000_000_000),
     "prod over a dim out of range, with an integer dtype": lambda L: L.ones(
         2, 3, requires_grad=True).prod(dim=4, dtype=L.int64),
+    "median of a bool scalar over a dim out of range": lambda L: L.median(L.tensor(True), dim=1),
 }
 
 

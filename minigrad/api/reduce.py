@@ -196,6 +196,8 @@ def median(input, dim=None, keepdim=False):
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
     goes to the median element, as in torch."""
     xp = input.device.xp
+    if dim is not None:
+        wrap_dim(dim, input.ndim)  # (checked before the dtype)
     if dim is not None and input.ndim and not input.shape[wrap_dim(dim, input.ndim)]:
         raise IndexError(f"median(): Expected reduction dim {wrap_dim(dim, input.ndim)} to have "
                          f"non-zero size.")

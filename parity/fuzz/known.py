@@ -77,9 +77,9 @@ KNOWN = [
           when=lambda d: "0.5" in repr(d.program) and ("inf" in d.detail or "nan" in d.detail)),
     Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
           ("grad",), "the fused losses spread the gradient with a one-hot multiply (no select "
-          "in the hot path): an infinite or NaN upstream gradient gives NaN where torch gives 0",
-          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail),  # (the losses'
-    # gradients are finite for finite inputs and upstream gradients: a NaN comes from them)
+          "in the hot path): an infinite or NaN upstream gradient (given or computed, "
+          "sqrt(0)'s) gives NaN where torch gives 0",
+          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail),
     Known("*", ("value",), "the sign of a zero loss (torch -0., minigrad +0.), seen only "
           "through a division by it", when=lambda d: d.program.ops[0] in (
               "F.cross_entropy", "F.nll_loss", "F.mse_loss",
@@ -240,10 +240,10 @@ VARIANCE = ("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std")
 POW = ("pow", "Tensor.pow", "Tensor.__pow__", "Tensor.__rpow__", "float_power")
 
 KNOWN_ORDER2 = [
-    Known(("F.elu", "F.celu", "F.selu"), ("grad2",), "elu's backward takes exp(minimum(x, 0)) "
-          "(no overflow), and minimum's recorded derivative splits the tie at x = +-0, so the "
-          "second derivative there is half the left branch's where torch's is 0 (and NaN at "
-          "x = NaN where torch's is 0); the zero may be computed (frac(1.0))"),
+    Known(("F.elu", "F.celu", "F.selu"), ("grad2",), "elu's second derivatives at x = +-0 "
+          "or NaN, with a NaN alpha, or before a pole (log(0), atanh(1)): torch's double "
+          "backward and minigrad's recorded where() meet the infinities and NaNs differently "
+          "(NaN against +-inf or 0); the finite entries agree", when=_special_values),
     Known(PIECEWISE, ("grad2",), "piecewise activations multiply the gradient by masks and "
           "branch derivatives: an infinite or NaN upstream gradient (a division by 0 after, an "
           "infinite input) meets a 0 and gives NaN (or inf) where torch's second derivative "

@@ -127,6 +127,10 @@ ERRORS = {
     "prod over a dim out of range, with an integer dtype": lambda L: L.ones(
         2, 3, requires_grad=True).prod(dim=4, dtype=L.int64),
     "median of a bool scalar over a dim out of range": lambda L: L.median(L.tensor(True), dim=1),
+    "nearest interpolation of bools": lambda L: L.nn.functional.interpolate(
+        L.zeros(1, 2, 2, 3, dtype=L.bool), size=(1, 3)),
+    "bilinear interpolation of int64": lambda L: L.nn.functional.interpolate(
+        L.zeros(1, 1, 2, 2, dtype=L.int64), scale_factor=2, mode="bilinear"),
 }
 
 
@@ -279,3 +283,10 @@ def test_pow_exponent_gradient_multiplies_g_by_the_masked_factor_as_torch():
     like_torch(lambda L: grads(L, lambda L, a, b, c: L.pow(a, b) ** c,
                                [[0.0, -0.7, 0.5], [1.2, -1.0, 0.9]], [[1.03, -2.1, 0.3]],
                                [[-1.93, -1.0, 2.0], [0.39, 0.43, -3.7]]))
+
+
+def test_prod_of_a_0d_tensor_passes_the_gradient_through():
+    # torch's prod backward returns g for a 0-d input: log2(-3.66) is NaN, yet x's gradient is
+    # d log2 = 1 / (x ln 2)
+    like_torch(lambda L: grads(L, lambda L, x: L.log2(x).prod(dim=0, keepdim=True), -3.66))
+    like_torch(lambda L: grads(L, lambda L, x: L.log2(x).prod(), -3.66))

@@ -35,6 +35,8 @@ class Prod(Op):
     def backward(ctx, g):
         xp = _xp(g)
         x, axes = ctx.x, ctx.axes
+        if not x.ndim:  # (torch passes g for a 0-d input, even a NaN or an infinite one)
+            return g
         if not x.size:  # (an empty product is 1, a constant)
             return xp.zeros_like(x)
         keep = tuple(1 if a in axes else n for a, n in enumerate(x.shape))

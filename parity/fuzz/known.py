@@ -207,9 +207,10 @@ KNOWN = [
           "(inf - inf = NaN) where torch's fused backward multiplies it by the whole "
           "derivative (+-inf)", when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail
           and ("inf" in d.detail or "inf" in repr(d.program))),
-    Known(("nonzero", "Tensor.nonzero", "argwhere", "Tensor.argwhere"), ("value",), "torch's "
-          "nonzero fills its (n, ndim) result column by column (a transposed layout, not "
-          "contiguous); minigrad's is row-major", when=lambda d: "is_contiguous" in
+    Known(("nonzero", "Tensor.nonzero", "argwhere", "Tensor.argwhere", "diagonal",
+           "Tensor.diagonal"), ("value",), "memory layouts: torch's nonzero fills its (n, ndim) "
+          "result column by column (transposed), its diagonal is a strided view, neither "
+          "contiguous; minigrad's are row-major", when=lambda d: "is_contiguous" in
           repr(d.program)),
     Known(("cummax", "cummin", "Tensor.cummax", "Tensor.cummin"), ("raise",), "torch's "
           "cummax and cummin of an empty tensor accept any dim, even one out of range (a torch "

@@ -95,7 +95,8 @@ KNOWN = [
     Known(("Tensor.copy_",), ("raise",), "copy_ broadcasts as NumPy does (a 1-element source "
           "into a 0-d tensor); in-place semantics are another issue's",
           details=("doesn't match the broadcast shape",)),
-    Known(("F.linear", "matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__"),
+    Known(("F.linear", "matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__",
+           "inner", "Tensor.inner"),
           ("raise",), "products of bool matrices work in minigrad (torch has no kernel); a "
           "dtype check would add work to Linear's forward", details=(
               "not implemented for 'Bool'", "can't be cast to the desired output type Bool")),

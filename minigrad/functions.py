@@ -2,6 +2,7 @@
 from . import backend
 from .dims import wrap_dim
 from .ops import elementwise as E, shape as S
+from .promotion import KERNEL_NAMES
 from .tensor import Tensor, _operand, _tensor_arg, maximum, minimum  # noqa: F401  (re-exported)
 
 
@@ -78,7 +79,7 @@ def round(input, decimals=0):
     """Round half to even, as torch does (the gradient is 0)."""
     if input.dtype is backend.bool_ or decimals and not input.dtype.is_floating_point:
         raise NotImplementedError(f'"round_cpu" not implemented for '
-                                  f"'{E._NAMES[input.dtype.name]}'")
+                                  f"'{KERNEL_NAMES[input.dtype.name]}'")
     return E.Round.apply(input, decimals=decimals)
 
 

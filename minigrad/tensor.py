@@ -362,7 +362,7 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         _refuse_bool_clamp(self, min, max)
-        return E.Clamp.apply(self, min, max)
+        return E.Clamp.apply(self, *_checked_bounds(self, min, max))
 
     clip = clamp
 
@@ -540,6 +540,8 @@ class Tensor:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if not shape:
             return self.reshape(1)
+        if start == end:  # nothing to flatten: the input itself, as torch documents
+            return self
         n = 1
         for s in shape[start:end + 1]:
             n *= s
@@ -583,7 +585,7 @@ class Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return S.Permute.apply(self, dims=(1, 0) if self.ndim == 2 else tuple(range(self.ndim)))
 
     @property
     def T(self):
@@ -803,6 +805,7 @@ class Tensor:
                 raise RuntimeError(f"result type {'Float' if isinstance(bound, float) else 'Long'}"
                                    f" can't be cast to the desired output type "
                                    f"{_C_TYPE_NAMES[self.dtype.name]}")
+        min, max = _checked_bounds(self, min, max)
         if self._records():
             return self._rebase(self.clamp(min, max))
         self._inplace("clamp_")
@@ -982,7 +985,8 @@ def _operand(other, like):
     return Tensor(_to_array(other, None, like.device))
 
 
-_INT_WRAP = {"uint8": (0, 1 << 8), "int32": (-(1 << 31), 1 << 32)}  # (lowest, modulus)
+_INT_WRAP = {"uint8": (0, 1 << 8), "int32": (-(1 << 31), 1 << 32),  # (lowest, modulus)
+             "int8": (-(1 << 7), 1 << 8), "int16": (-(1 << 15), 1 << 16)}
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
                  "uint8": "unsigned char", "bool": "bool"}
 
@@ -995,6 +999,32 @@ def _wrap_int(value, like):
         return value
     low, modulus = wrap
     return (value - low) % modulus + low
+
+
+_INT_LIMITS = {"int8": ("int8_t", 127), "uint8": ("uint8_t", 255), "int16": ("int16_t", 32767),
+               "int32": ("int", (1 << 31) - 1)}  # (C name, largest)
+
+
+def _checked_int(value, dtype):
+    """A Python int converted to an integer dtype as torch converts alpha and clamp's bounds:
+    out of the dtype's range it raises (an unsigned type also takes negatives down to minus
+    its largest, which wrap around); in range it wraps like a tensor's element."""
+    limits = _INT_LIMITS.get(dtype.name)
+    if limits is None:
+        return value
+    name, largest = limits
+    if not (-largest if dtype is backend.uint8 else -largest - 1) <= value <= largest:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    low, modulus = _INT_WRAP[dtype.name]
+    return (value - low) % modulus + low
+
+
+def _checked_bounds(t, min, max):
+    """clamp's Python int bounds for an integer tensor ``t``, converted as torch converts them
+    (a tensor bound makes torch take its tensor overload, which does not check)."""
+    if isinstance(min, Tensor) or isinstance(max, Tensor) or t.dtype.is_floating_point:
+        return min, max
+    return tuple(_checked_int(b, t.dtype) if type(b) is int else b for b in (min, max))
 
 
 def _refuse_bool_clamp(t, min, max):
@@ -1018,7 +1048,9 @@ def _scaled(other, alpha, like):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, bool) and isinstance(other, bool):
         return other and alpha  # (a Python bool times a bool is an int)
-    return other * _wrap_int(alpha, like) if type(alpha) is int else other * alpha
+    if type(alpha) is int:
+        alpha = _checked_int(alpha, promotion.result_type(like, other))
+    return other * alpha
 
 
 def _check_bitwise(a, other, kernel):

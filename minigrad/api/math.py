@@ -3,7 +3,7 @@ interpolation, and the tests for nan, inf and closeness."""
 from .. import backend, functions, promotion
 from ..autograd import _raise_broadcast_error
 from ..ops import elementwise as E, math as M
-from ..tensor import Tensor, _operand, _refuse_bool_clamp
+from ..tensor import Tensor, _checked_bounds, _operand, _refuse_bool_clamp
 
 
 def _unary(op, name, doc):
@@ -32,11 +32,7 @@ exp2 = _unary(M.Exp2, "exp2", "Element-wise 2^x.")
 expm1 = _unary(M.Expm1, "expm1", "e^x - 1, accurate for small x.")
 rsqrt = _unary(M.Rsqrt, "rsqrt", "1 / sqrt(x).")
 erf = _unary(M.Erf, "erf", "The error function, 2 / sqrt(pi) * integral of exp(-t^2) from 0 to x.")
-
-
-def erfc(input):
-    """1 - erf(x)."""
-    return 1 - erf(input)
+erfc = _unary(M.Erfc, "erfc", "1 - erf(x), computed directly (accurate where erf(x) is near 1).")
 reciprocal = _unary(M.Reciprocal, "reciprocal", "1 / x (integers give floats).")
 floor = _unary(M.Floor, "floor", "Largest integer <= x (zero gradient).")
 ceil = _unary(M.Ceil, "ceil", "Smallest integer >= x (zero gradient).")
@@ -115,7 +111,7 @@ def clamp(input, min=None, max=None):
     if not isinstance(min, Tensor) and not isinstance(max, Tensor) and (
             isinstance(min, float) or isinstance(max, float)):
         input = input.to(promotion.result_type(input, *(b for b in (min, max) if b is not None)))
-    return E.Clamp.apply(input, min, max)
+    return E.Clamp.apply(input, *_checked_bounds(input, min, max))
 
 
 clip = clamp
@@ -129,10 +125,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     info = xp.finfo(backend.backend_dtype(input.dtype, xp))
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf
-    x = input.data
-    out = E.Where.apply(xp.isnan(x), nan, input)
-    out = E.Where.apply(x == float("inf"), posinf, out)
-    return E.Where.apply(x == float("-inf"), neginf, out)
+    return E.NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
 
 
 def _no_grad(fn, name, doc):

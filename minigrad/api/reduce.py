@@ -1,6 +1,6 @@
 """Reductions with torch's names: prod, var and std (with ``correction``), norm, running sums
 and products, all/any over dims, median, count_nonzero. Composites (var, std, norm,
-logcumsumexp, median) are written with other ops and need no backward of their own."""
+median) are written with other ops and need no backward of their own."""
 import collections
 import warnings
 
@@ -26,8 +26,8 @@ def _integer_to_int64(input, dtype):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product of all elements, or along ``dim`` (bool and integers give int64)."""
+    axes = wrap_dims(dim, input.ndim)  # (checked before dtype=)
     x = _integer_to_int64(input, dtype)
-    axes = wrap_dims(dim, x.ndim)
     if dim is None:
         keepdim = False
     return C.Prod.apply(x, axes=axes if x.ndim else (), keepdim=keepdim)
@@ -54,16 +54,12 @@ def cumprod(input, dim, *, dtype=None):
 
 
 def logcumsumexp(input, dim):
-    """log(cumsum(exp(x))) along ``dim``, shifted by the maximum so that exp cannot overflow."""
+    """log(cumsum(exp(x))) along ``dim``, summed in logs: exp neither overflows nor underflows."""
     d = wrap_dim(dim, input.ndim)
     refuse_integral("logcumsumexp_out_cpu", input)
-    if not input.numel():
+    if not input.ndim or not input.numel():  # (torch passes the gradient through as is)
         return input.clone()
-    m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
-    xp = input.device.xp
-    m = Tensor._make(xp.where(xp.isfinite(m.data), m.data, xp.zeros((), dtype=m.data.dtype)),
-                     None)
-    return cumsum((input - m).exp(), d).log() + m
+    return C.LogCumSumExp.apply(input, dim=d)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -120,6 +116,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
     At x = 0 the 2-norm's gradient is 0, as torch defines it.
     """
+    if isinstance(p, str) and (p != "fro" or isinstance(dim, (tuple, list)) and len(dim) > 2):
+        _matrix_norm_checks(input, dim)  # (torch's norm passes these to linalg.matrix_norm)
     if not input.dtype.is_floating_point:  # (the input's dtype, before any dtype= cast)
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {KERNEL_NAMES[input.dtype.name]}")
@@ -145,6 +143,20 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == 1:
         return x.abs().sum(dim=axes, keepdim=keepdim)
     return (x.abs() ** p).sum(dim=axes, keepdim=keepdim) ** (1.0 / p)
+
+
+def _matrix_norm_checks(input, dim):
+    """linalg.matrix_norm's checks on its input and dims, in its order."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {KERNEL_NAMES[input.dtype.name]}")
+    if input.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    dims = [dim] if isinstance(dim, int) else list(range(input.ndim)) if dim is None else dim
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(str(d) for d in dims)}")
 
 
 def all(input, dim=None, keepdim=False):
@@ -186,6 +198,8 @@ def median(input, dim=None, keepdim=False):
     """The lower median (of all elements, or ``(values, indices)`` along ``dim``); the gradient
     goes to the median element, as in torch."""
     xp = input.device.xp
+    if dim is not None:
+        wrap_dim(dim, input.ndim)  # (checked before the dtype)
     if dim is not None and input.ndim and not input.shape[wrap_dim(dim, input.ndim)]:
         raise IndexError(f"median(): Expected reduction dim {wrap_dim(dim, input.ndim)} to have "
                          f"non-zero size.")
@@ -194,18 +208,31 @@ def median(input, dim=None, keepdim=False):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
-        order = backend.argsort(flat.data, 0)
-        k = (flat.shape[0] - 1) // 2
-        return gather(flat, 0, Tensor._make(order[k:k + 1], None)).reshape(())
+        index = _median_index(flat.data, 0, xp)
+        return gather(flat, 0, Tensor._make(index, None)).reshape(())
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    order = backend.argsort(x.data, d)
-    k = (x.shape[d] - 1) // 2
-    index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1), ...)], None)
+    index = Tensor._make(_median_index(x.data, d, xp), None)
     values = gather(x, d, index)
     if not keepdim or not input.ndim:
         values, index = values.squeeze(d), index.squeeze(d)
     return median_result(values, index)
+
+
+def _median_index(data, d, xp):
+    """Where the lower median of each line along ``d`` is (keeping ``d``, of size 1): the
+    middle of a stable sort, or, in a line with a NaN, its first NaN (the median is NaN
+    then, as in torch; the sort puts NaNs last, in their order)."""
+    order = backend.argsort(data, d)
+    n = data.shape[d]
+    k = (n - 1) // 2
+    index = order[(slice(None),) * d + (slice(k, k + 1), ...)]
+    if not xp.isdtype(data.dtype, "real floating"):
+        return index
+    nans = xp.sum(xp.astype(xp.isnan(data), xp.int64), axis=d, keepdims=True)
+    if not bool(xp.any(nans)):
+        return index
+    return xp.take_along_axis(order, xp.where(nans > 0, n - nans, k), axis=d)
 
 
 def _cumulative_extreme(input, dim, largest, name):

@@ -148,7 +148,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if repeats is None:
         if input.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-        input, repeats = Tensor(backend.from_numpy(np.arange(input.shape[0]), input.device)), input
+        index_dtype = "int32" if input.dtype.name == "int32" else "int64"  # (repeats' dtype)
+        input, repeats = Tensor(backend.from_numpy(np.arange(input.shape[0], dtype=index_dtype),
+                                                   input.device)), input
     if isinstance(repeats, Tensor) and repeats.dtype.name not in ("int64", "int32"):
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
                                   f"'{KERNEL_NAMES[repeats.dtype.name]}'")

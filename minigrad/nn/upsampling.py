@@ -15,6 +15,7 @@ import math
 import struct
 
 from ..ops.resample import Separable2D
+from ..promotion import KERNEL_NAMES
 from .module import Module
 
 __all__ = ["interpolate", "upsample"]
@@ -74,6 +75,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError("minigrad's interpolate has no antialias option")
     if (size is None) == (scale_factor is None):
         raise ValueError("only one of size or scale_factor should be defined")
+    if not input.dtype.is_floating_point and input.dtype.name != "uint8":  # (torch's kernels)
+        raise NotImplementedError(f'"upsample_{mode}2d_channels_last" not implemented for '
+                                  f"'{KERNEL_NAMES[input.dtype.name]}'")
     in_size = tuple(input.shape[2:])
     if size is not None:
         out_size = tuple(size) if isinstance(size, (tuple, list)) else (size, size)

@@ -62,17 +62,19 @@ class ELU(Op):
     def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
         xp = _xp(x)
         ctx.x, ctx.conf = x, (alpha, scale, input_scale)
-        negative = xp.minimum(x, xp.zeros((), dtype=x.dtype))  # (exp never overflows)
+        # (exp never overflows; -0.0 stays -0.0, as in torch, where minimum(-0.0, 0.0) may not)
+        negative = xp.where(x > 0, xp.zeros((), dtype=x.dtype), x)
         return xp.where(x > 0, x * scale, xp.expm1(negative * input_scale) * (alpha * scale))
 
     def backward(ctx, g):
         xp = _xp(g)
         alpha, scale, s = ctx.conf
         x = ctx.x
-        # At x = NaN torch's elu and celu pass g (x <= 0 is false), its selu gives NaN;
-        # exp of the negative part of x, so that large inputs raise no overflow warning
-        # (x where x < 0: at 0 its own derivative is 0, as torch's second derivative is)
-        negative = x <= 0 if scale == 1 else ~(x > 0)
+        # At x = NaN torch passes g * scale (x <= 0 is false; its vectorised loop, over 8+
+        # float64 elements, gives NaN instead); exp of the negative part of x, so that large
+        # inputs raise no overflow warning (x where x < 0: at 0 its own derivative is 0, as
+        # torch's second derivative is)
+        negative = x <= 0
         below = xp.where(x < 0, x, xp.zeros((), dtype=x.dtype))
         return xp.where(negative, g * ((alpha * scale * s) * xp.exp(below * s)), g * scale)
 

@@ -1,8 +1,10 @@
-"""Products and running totals: prod, cumsum, cumprod, each forward with its backward.
+"""Products and running totals: prod, cumsum, cumprod, logcumsumexp, each forward with its
+backward.
 
 ``axes`` are non-negative and sorted; ``keepdim`` as in torch. A backward first puts the
 reduced axes back (size 1) so that the gradient broadcasts over the input.
 """
+from .. import backend
 from ..autograd import Op
 from ..backend import device_of
 
@@ -33,6 +35,8 @@ class Prod(Op):
     def backward(ctx, g):
         xp = _xp(g)
         x, axes = ctx.x, ctx.axes
+        if not x.ndim:  # (torch passes g for a 0-d input, even a NaN or an infinite one)
+            return g
         if not x.size:  # (an empty product is 1, a constant)
             return xp.zeros_like(x)
         keep = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
@@ -106,3 +110,49 @@ def _back(a, dim, xp):
     order = list(range(a.ndim - 1))
     order.insert(dim, a.ndim - 1)
     return xp.permute_dims(a, tuple(order))
+
+
+class LogCumSumExp(Op):
+    """d logcumsumexp(x)_j / d x_i = exp(x_i - out_j) for j >= i: the gradient is
+    sum_{j >= i} g_j exp(x_i - out_j)
+
+    As torch computes it, in logs (nothing overflows): the positive and the negative g_j
+    apart, exp(logcumsumexp from the end of (log|g_j| - out_j) + x_i); a g_j that is 0 or
+    NaN counts as the dtype's lowest number (so it adds nothing).
+    """
+
+    def forward(ctx, x, dim):
+        xp = _xp(x)
+        ctx.x, ctx.dim = x, dim
+        ctx.lowest = float(xp.finfo(x.dtype).min)
+        ctx.out = _logcumsumexp(x, dim, xp)
+        return ctx.out
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        dim = ctx.dim
+        log_g = xp.log(xp.abs(g))
+
+        def from_the_end(a):  # out_i = log(sum_{j >= i} exp(a_j))
+            return xp.flip(_logcumsumexp(xp.flip(a, axis=dim), dim, xp), axis=dim)
+
+        positive = from_the_end(xp.where(g > 0, log_g, ctx.lowest) - ctx.out)
+        negative = from_the_end(xp.where(g < 0, log_g, ctx.lowest) - ctx.out)
+        return xp.exp(positive + ctx.x) - xp.exp(negative + ctx.x)
+
+
+def _logcumsumexp(x, dim, xp):
+    """log(cumsum(exp(x))) along ``dim``, as a scan of logaddexp(a, b) = max + log(1 +
+    exp(min - max)), which neither overflows nor underflows: pass k adds to each element the
+    running value 2^k places before it (log2(n) passes over the array). Recorded (x a
+    Tensor, under create_graph): the op itself, whose derivative is again torch's formula."""
+    if not backend.is_array(x):
+        return LogCumSumExp.apply(x, dim=dim)
+    n, step = x.shape[dim], 1
+    before = (slice(None),) * dim
+    while step < n:
+        x = xp.concat([x[before + (slice(None, step), ...)],
+                       xp.logaddexp(x[before + (slice(step, None), ...)],
+                                    x[before + (slice(None, n - step), ...)])], axis=dim)
+        step *= 2
+    return x

@@ -94,6 +94,8 @@ class Pow(Op):
         if b is False:  # x ** False is all ones, in any dtype (bools too), as in torch
             return _xp(a).ones_like(a)
         refuse_bool("pow", a, b)
+        if type(b) is int and b < 0 and not _xp(a).isdtype(a.dtype, "real floating"):
+            _integer_pow(a, b)  # (raises, even for an empty a, where NumPy would not)
         try:
             out = a ** b
         except ValueError as e:  # NumPy refuses every negative power of an integer
@@ -119,6 +121,7 @@ class Pow(Op):
                 log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
             else:
                 log_a = xp.log(a)
+            # (g times the masked factor, as torch: an infinite g at a masked 0 gives NaN)
             gb = g * xp.where((a == 0) & (b >= 0), xp.zeros((), dtype=g.dtype), ctx.out * log_a)
         return ga, gb
 
@@ -404,9 +407,10 @@ class MatMul(Op):
 
 
 _C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "uint8": "unsigned char", "bool": "bool"}
+            "uint8": "unsigned char", "bool": "bool", "int16": "short int", "int8": "signed char",
+            "float16": "c10::Half"}
 _NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-          "uint8": "Byte", "bool": "Bool"}
+          "uint8": "Byte", "bool": "Bool", "int16": "Short", "int8": "Char", "float16": "Half"}
 
 
 def _raise_matmul_dtypes(a, b):
@@ -453,3 +457,22 @@ class Where(Op):
         xp = _xp(g)
         zero = xp.zeros_like(g)
         return None, xp.where(ctx.cond, g, zero), xp.where(ctx.cond, zero, g)
+
+
+class NanToNum(Op):
+    """d nan_to_num(x) = g * 1[x is finite]
+
+    A product with the mask, as torch computes it (not a select): an infinite g at a NaN or
+    infinite x gives NaN there, as in torch.
+    """
+
+    def forward(ctx, x, nan, posinf, neginf):
+        xp = _xp(x)
+        ctx.x = x
+        out = xp.where(xp.isnan(x), nan, x)
+        out = xp.where(x == float("inf"), posinf, out)
+        return xp.where(x == float("-inf"), neginf, out)
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        return g * xp.astype(xp.isfinite(ctx.x), g.dtype)

@@ -8,7 +8,7 @@ import math
 
 from .. import backend
 from ..autograd import Op
-from ..backend import device_of, erf, fmod
+from ..backend import device_of, erf, erfc, fmod
 from ..promotion import COMMON, FLOAT, refuse_bool, refuse_integral
 
 
@@ -193,6 +193,20 @@ class Erf(Op):
         return g * (2 / math.sqrt(math.pi)) * _xp(g).exp(-x * x)
 
 
+class Erfc(Op):
+    """d erfc(x) = -g * 2 / sqrt(pi) * exp(-x^2)"""
+
+    promote = FLOAT
+
+    def forward(ctx, x):
+        ctx.x = x
+        return erfc(x)
+
+    def backward(ctx, g):
+        x = ctx.x
+        return g * (-2 / math.sqrt(math.pi)) * _xp(g).exp(-x * x)
+
+
 # ------------------------------------------------------- exponentials and logarithms
 
 class Log2(Op):
@@ -368,7 +382,12 @@ class Remainder(Op):
         _check_integer_divisor(a, b)
         xp = _xp(a if hasattr(a, "shape") else b)
         ctx.a, ctx.b = a, b
-        return xp.remainder(a, b)
+        r = xp.remainder(a, b)
+        if not xp.isdtype(r.dtype, "real floating"):
+            return r
+        # torch adds b to fmod(a, b) where their signs differ, so a zero keeps fmod's sign,
+        # which is a's (NumPy's remainder gives a zero b's sign)
+        return xp.where(r == 0, xp.copysign(r, a), r)
 
     def backward(ctx, g):
         a, b = _quotient_operands(ctx, g)
@@ -400,10 +419,13 @@ def _quotient_operands(ctx, g):
 
 
 def _check_integer_divisor(a, b):
-    """Integer division by zero raises, as in torch (floats give inf or nan)."""
+    """Integer division by zero raises, as in torch (floats give inf or nan; an empty result
+    divides nothing)."""
     if isinstance(b, (int, float)):
         if b == 0 and not isinstance(b, float) and not _is_floating(a) and getattr(a, "size", 1):
             raise RuntimeError("ZeroDivisionError")
+        return
+    if not getattr(a, "size", 1):
         return
     xp = _xp(b)
     if not xp.isdtype(b.dtype, "real floating") and bool(xp.any(b == 0)):

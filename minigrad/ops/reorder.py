@@ -1,7 +1,7 @@
 """Flip and roll: the same elements in another order; backward puts the gradient back in the
 original order (flip is its own inverse, roll's inverse rolls the other way)."""
 from ..autograd import Op
-from ..backend import device_of
+from ..backend import device_of, owned_copy
 
 
 class Flip(Op):
@@ -9,7 +9,7 @@ class Flip(Op):
 
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return device_of(x).xp.flip(x, axis=dims)
+        return owned_copy(device_of(x).xp.flip(x, axis=dims))  # (a copy, as torch's flip)
 
     def backward(ctx, g):
         return device_of(g).xp.flip(g, axis=ctx.dims)

@@ -77,10 +77,9 @@ KNOWN = [
           when=lambda d: "0.5" in repr(d.program) and ("inf" in d.detail or "nan" in d.detail)),
     Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
           ("grad",), "the fused losses spread the gradient with a one-hot multiply (no select "
-          "in the hot path): an infinite or NaN upstream gradient gives NaN where torch gives 0",
-          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail and (
-              "inf" in repr(d.program.steps[1]) or "nan" in repr(d.program.steps[0]) or
-              "inf" in repr(d.program.steps[0]))),
+          "in the hot path): an infinite or NaN upstream gradient (given or computed, "
+          "sqrt(0)'s) gives NaN where torch gives 0",
+          when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail),
     Known("*", ("value",), "the sign of a zero loss (torch -0., minigrad +0.), seen only "
           "through a division by it", when=lambda d: d.program.ops[0] in (
               "F.cross_entropy", "F.nll_loss", "F.mse_loss",
@@ -96,7 +95,8 @@ KNOWN = [
     Known(("Tensor.copy_",), ("raise",), "copy_ broadcasts as NumPy does (a 1-element source "
           "into a 0-d tensor); in-place semantics are another issue's",
           details=("doesn't match the broadcast shape",)),
-    Known(("F.linear", "matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__"),
+    Known(("F.linear", "matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__",
+           "inner", "Tensor.inner"),
           ("raise",), "products of bool matrices work in minigrad (torch has no kernel); a "
           "dtype check would add work to Linear's forward", details=(
               "not implemented for 'Bool'", "can't be cast to the desired output type Bool")),
@@ -115,7 +115,8 @@ KNOWN = [
           "remainder's gradient for the divisor is -floor(a / b) * g: torch's floor division "
           "((a - fmod(a, b)) / b) gives NaN at an infinite a where NumPy's floor(a / b) gives an "
           "infinity, and differs by one where a / b rounds onto an integer",
-          when=lambda d: "inf" in repr(d.program) or "gradient of input 1" in d.detail),
+          when=lambda d: "inf" in repr(d.program) or "gradient of input 1" in d.detail or
+          "inf" in d.detail),  # (or an infinity computed before: x / 0, reciprocal(0))
     Known(("floor_divide", "Tensor.floor_divide", "Tensor.__floordiv__",
            "Tensor.__rfloordiv__"), ("grad",), "torch gives floor_divide's output a grad_fn "
           "that is not implemented, and a program's later gradients see it as zero; minigrad's "
@@ -148,14 +149,16 @@ KNOWN = [
           "alpha=inf" in repr(d.program) or "alpha=-inf" in repr(d.program)),
     Known(("F.hardtanh", "F.relu6"), ("grad",), "torch's hardtanh backward at x = NaN gives 0 "
           "or passes g depending on whether the element falls in its vectorised loop or its "
-          "scalar tail (a 2-element tensor passes it, a 4-element one not)",
-          when=lambda d: "nan" in repr(d.program)),
-    Known(("median", "Tensor.median"), ("value", "grad"), "torch's median of values with a "
-          "NaN is NaN; minigrad's sort places NaN last and takes the middle value",
-          when=lambda d: "nan" in repr(d.program)),
+          "scalar tail (a 2-element tensor passes it, a 4-element one not); the NaN may be "
+          "computed (atanh(-2), acosh(0.3))",
+          when=lambda d: "nan" in repr(d.program) or len(d.program.steps) > 1),
+    Known(("F.hardswish",), ("grad",), "torch's hardswish backward at x = NaN passes g or "
+          "gives NaN depending on whether the element falls in its scalar tail or its "
+          "vectorised loop (8 or more float64 elements); minigrad passes g (as the tail)",
+          when=lambda d: "nan" in repr(d.program) or len(d.program.steps) > 1),
     Known(("median", "Tensor.median"), ("raise", "value"), "the median of all elements of an "
           "empty tensor: torch returns an uninitialised value (NaN for floats)",
-          when=lambda d: "tensor([]" in repr(d.program)),
+          when=lambda d: "tensor([]" in repr(d.program) or "for input of size 0" in d.detail),
     Known(("F.interpolate", "F.upsample"), ("raise", "error type"), "interpolate of 3-d and "
           "5-d inputs (linear and trilinear) is not implemented: minigrad resizes (N, C, H, W) "
           "only", details=("Only 4D input Tensors are supported by minigrad",),
@@ -171,7 +174,9 @@ KNOWN = [
               "derivative for '_unique2' is not implemented",
               "torch's backward raises RuntimeError: Negation, the `-` operator, on a bool",
               "torch's backward raises RuntimeError: Subtraction, the `-` operator, with a bool",
-              "torch's backward raises RuntimeError: false INTERNAL ASSERT FAILED")),
+              "torch's backward raises RuntimeError: false INTERNAL ASSERT FAILED",
+              "derivative for 'unique_dim' is not implemented",
+              "torch's backward raises RuntimeError: cannot reshape tensor of 0 elements")),
     Known(("atan2", "arctan2", "Tensor.atan2", "Tensor.arctan2"), ("grad",), "mixed dtypes: "
           "torch's atan2 backward with an integer first operand and a float64 second gives "
           "gradients far from d/dx atan2(y, x) = -y / (x^2 + y^2) (a torch bug); minigrad's "
@@ -193,14 +198,33 @@ KNOWN = [
     Known(("Tensor.__setitem__",), ("raise",), "mixed dtypes: torch's index_put requires the "
           "value's dtype to match; minigrad casts it (in-place semantics are another issue's)",
           details=("Index put requires the source and destination dtypes match",)),
+    Known(("signbit", "Tensor.signbit"), ("value",), "signbit reads a NaN's own sign bit in "
+          "both, but which NaN an invalid operation gives (+nan or -nan) depends on the math "
+          "library: acos(1.1) is -nan in torch and +nan in NumPy, sqrt(-1) the reverse",
+          when=lambda d: len(d.program.steps) > 1),
+    Known(("F.silu", "F.mish", "F.softsign"), ("grad",), "silu, mish and softsign are "
+          "composites (x * sigmoid(x), x * tanh(softplus(x)), x / (1 + |x|)) whose gradient "
+          "the product rule sums: an infinite upstream gradient meets terms of opposite signs "
+          "(inf - inf = NaN) where torch's fused backward multiplies it by the whole "
+          "derivative (+-inf)", when=lambda d: len(d.program.steps) > 1 and "nan" in d.detail
+          and ("inf" in d.detail or "inf" in repr(d.program))),
+    Known(("nonzero", "Tensor.nonzero", "argwhere", "Tensor.argwhere", "diagonal",
+           "Tensor.diagonal"), ("value",), "memory layouts: torch's nonzero fills its (n, ndim) "
+          "result column by column (transposed), its diagonal is a strided view, neither "
+          "contiguous; minigrad's are row-major", when=lambda d: "is_contiguous" in
+          repr(d.program)),
+    Known(("cummax", "cummin", "Tensor.cummax", "Tensor.cummin"), ("raise",), "torch's "
+          "cummax and cummin of an empty tensor accept any dim, even one out of range (a torch "
+          "quirk: it returns the empty input); minigrad checks the dim",
+          details=("Dimension out of range",), when=lambda d: "torch returns" in d.detail),
 ]
 
 
 # ------------------------------------------------------------------ second order
 # Disagreements only ``--order 2`` sees (kinds "cg-grad": the gradients autograd.grad returns
 # with create_graph=True differ though the plain backward's agree; "grad2": the second
-# derivatives differ). Each names the op and the symptom; most are ops not yet converted to
-# recordable backwards (DESIGN_15, being fixed), so drop an entry once its op is fixed.
+# derivatives differ). Each names the op and the symptom; drop an entry once its op is fixed
+# (a long run prints the entries it never saw).
 
 _SPECIAL = re.compile(r"(?<![\d.e])-?0\.0(?![\d])|inf|nan")
 
@@ -210,52 +234,15 @@ def _special_values(d):
     return bool(_SPECIAL.search(repr(d.program))) or "nan" in d.detail or "inf" in d.detail
 
 
-# backward name -> (the ops that use it, what it saves that it cannot record)
-REFUSALS = {
-    "AmaxBackward": (("max", "min", "amax", "amin", "Tensor.max", "Tensor.min", "Tensor.amax",
-                      "Tensor.amin"), "'count', the number of maxima sharing the gradient"),
-    "BCEWithLogitsBackward": (("F.binary_cross_entropy_with_logits",), "'sp', sigmoid(x)"),
-    "ConvolutionBackward": (("F.conv2d",), "'cols' (im2col of the input) or 'w3' (the "
-                            "reshaped weight)"),
-    "CrossEntropyBackward": (("F.cross_entropy",), "'e', the softmax"),
-    "CrossEntropyProbsBackward": (("F.cross_entropy",), "'logp', the log-softmax"),
-    "GELUBackward": (("F.gelu",), "'cdf', Phi(x)"),
-    "LinearBackward": (("F.linear",), "'x2', a 1-d or 3-d input reshaped to 2-d"),
-    "LogSumExpBackward": (("logsumexp", "Tensor.logsumexp"), "'out' (its output, kept "
-                          "with keepdim's shape)"),
-    "MSELossBackward": (("F.mse_loss",), "'diff', input - target"),
-    "NLLLossBackward": (("F.nll_loss", "F.cross_entropy"), "'w_t', the per-sample weights"),
-    "SoftplusBackward": (("F.softplus", "F.mish"), "'e', exp(x)"),
-    "Separable2DBackward": (("F.interpolate", "F.upsample"), "'rows', the resampling matrix"),
-}
-
-SETITEM = ("Tensor.copy_", "Tensor.fill_", "Tensor.__setitem__", "Tensor.zero_")
-SCATTER = ("Tensor.__getitem__", "diag", "Tensor.diag", "cummax", "cummin", "Tensor.cummax",
-           "Tensor.cummin")
 PIECEWISE = ("F.elu", "F.celu", "F.selu", "F.hardswish", "F.hardsigmoid", "F.hardtanh",
              "F.relu6", "F.leaky_relu", "F.relu", "relu", "Tensor.relu", "Tensor.relu_")
 VARIANCE = ("var", "std", "var_mean", "std_mean", "Tensor.var", "Tensor.std")
-POW = ("pow", "Tensor.pow", "Tensor.__pow__", "Tensor.__rpow__", "float_power")
 
 KNOWN_ORDER2 = [
-    *(Known(ops, ("cg-grad",), f"{name} cannot record its backward: it saves {what}, an "
-            f"array its forward computed (DESIGN_15: refuses rather than being silently wrong; "
-            f"the op is being converted)", details=(f"{name} cannot record",))
-      for name, (ops, what) in REFUSALS.items()),
-    Known(("F.linear",), ("cg-grad",), "linear's bias gradient calls xp.ones(n) with an int "
-          "shape, which tensor_xp's ones refuses ('int' object is not iterable)",
-          details=("'int' object is not iterable",)),
-    Known(POW, ("cg-grad",), "pow's exponent gradient computes (a == 0) & (b >= 0) with `a` a "
-          "Python number: bool & Tensor raises, as Tensor has no __rand__",
-          details=("unsupported operand type(s) for &: 'bool' and 'Tensor'",)),
-    Known(SETITEM, ("cg-grad",), "a recorded in-place write (copy_, fill_, x[key] = v) gives "
-          "the written value a zero gradient under create_graph: backend.owned_copy(g) of a "
-          "Tensor does not copy (tensor_xp's asarray ignores copy=True), so _SetItem.backward "
-          "zeroes g before reading g[key]"),
-    Known(SCATTER, ("cg-grad",), "integer-array indexing with repeated indices (x[[0, 0]], "
-          "diag's zeros, cummax's running indices) keeps only the last gradient under "
-          "create_graph: backend.scatter_add with a Tensor target takes Tensor index keys for "
-          "basic indices and does target[index] += values"),
+    Known(("F.elu", "F.celu", "F.selu"), ("grad2",), "elu's second derivatives at x = +-0 "
+          "or NaN, with a NaN alpha, or before a pole (log(0), atanh(1)): torch's double "
+          "backward and minigrad's recorded where() meet the infinities and NaNs differently "
+          "(NaN against +-inf or 0); the finite entries agree", when=_special_values),
     Known(PIECEWISE, ("grad2",), "piecewise activations multiply the gradient by masks and "
           "branch derivatives: an infinite or NaN upstream gradient (a division by 0 after, an "
           "infinite input) meets a 0 and gives NaN (or inf) where torch's second derivative "
@@ -266,11 +253,6 @@ KNOWN_ORDER2 = [
           "values are equal (its gradient is 0 / 0): the NaNs land in different second "
           "derivatives", when=lambda d: "dim=()" in repr(d.program) or "dim=[]" in
           repr(d.program) or "nan" in d.detail),
-    Known(("flatten", "Tensor.flatten", "Tensor.t", "t"), ("cg-grad",), "which ops return "
-          "their input itself: flatten with nothing to flatten (a 0-d or 1-d input) does in "
-          "torch, minigrad returns a new tensor; t() of a 0-d or 1-d tensor is a new view in "
-          "torch, the input itself in minigrad. The hooks of the input and the result are then "
-          "one tensor's on one side, so retained gradients differ", details=("retained gradient",)),
     Known(("matmul", "Tensor.matmul", "Tensor.__matmul__", "Tensor.__rmatmul__", "F.linear",
            "inner", "Tensor.inner"), ("grad2",), "products with infinite operands: torch's "
           "double backward and minigrad's recorded backward sum the infinities in different "
@@ -286,10 +268,32 @@ KNOWN_ORDER2 = [
     Known(("Tensor.__rtruediv__",), ("grad2",), "other / x at x = +-0 (see its first-order "
           "entry): the second derivative meets inf - inf = NaN where torch's is infinite",
           when=_special_values),
-    Known(("logcumsumexp", "Tensor.logcumsumexp"), ("grad2",), "logcumsumexp's second "
-          "derivative next to an infinite input (torch ~0, minigrad NaN), or at a pole of what "
-          "follows (log1p(-1): torch -inf, minigrad NaN)",
-          when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
+    Known(("F.softplus",), ("grad2",), "softplus's second derivative at an infinite input "
+          "(its linear branch) times an infinite gradient after it (expm1, exp): torch's "
+          "double backward multiplies sigmoid's zero derivative by it (NaN), minigrad's "
+          "where() leaves the branch out (inf)", when=lambda d: "inf" in repr(d.program) and
+          d.nonfinite),
+    Known(("Tensor.div_", "Tensor.__itruediv__", "div", "divide", "Tensor.div",
+           "Tensor.__truediv__"), ("grad2",), "the second derivative of a / x with an "
+          "infinite a: torch's double backward meets inf * 0 (NaN) where minigrad's recorded "
+          "backward keeps +-inf; the finite entries agree",
+          when=lambda d: "inf" in repr(d.program) and d.nonfinite),
+    Known(("sigmoid", "Tensor.sigmoid", "F.sigmoid", "tanh", "Tensor.tanh", "F.tanh"),
+          ("grad2",), "sigmoid's and tanh's second derivatives times an infinite gradient "
+          "(a product with inf after them): torch's double backward and minigrad's recorded "
+          "backward multiply the same factors in another order, meeting inf * 0 in different "
+          "places (NaN where the other has +-inf); the finite entries agree",
+          when=lambda d: "inf" in repr(d.program) and d.nonfinite),
+    Known(("F.max_pool2d",), ("grad2",), "max pooling's recorded backward multiplies g by "
+          "each offset's 0/1 mask (see its first-order entry): an infinite or NaN gradient "
+          "spreads NaN over its window where torch's second derivative is 0",
+          when=lambda d: "nan" in d.detail and ("inf" in repr(d.program) or
+                                                "nan" in repr(d.program))),
+    Known(("F.cross_entropy", "F.nll_loss", "F.mse_loss", "F.binary_cross_entropy_with_logits"),
+          ("grad2",), "the fused losses' one-hot gradient (see the first-order entry) under "
+          "create_graph: an infinite input or gradient meets the one-hot's zeros (NaN where "
+          "torch's second derivative is 0)", when=lambda d: "nan" in d.detail and (
+              "inf" in repr(d.program) or "nan" in repr(d.program))),
 ]
 
 

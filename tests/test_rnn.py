@@ -63,7 +63,19 @@ LAYER_CASES = list(itertools.product(MODES, (1, 2), (False, True), (False, True)
          f"{'h0' if h else 'no_h0'}-{'batched' if u else 'unbatched'}"
          for m, n, b, f, h, u in LAYER_CASES])
 def test_recurrent_layer_matches_torch_outputs_final_states_and_all_gradients(
-        mode, num_layers, bidirectional, batch_first, with_h0, batched, device):
+        mode, num_layers, bidirectional, batch_first, with_h0, batched):
+    compare_layer_with_torch(mode, num_layers, bidirectional, batch_first, with_h0, batched,
+                             "cpu")
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_recurrent_layer_matches_torch_on_every_device(mode, device):
+    compare_layer_with_torch(mode, 2, True, True, True, True, device)
+    compare_layer_with_torch(mode, 1, False, False, False, False, device)
+
+
+def compare_layer_with_torch(mode, num_layers, bidirectional, batch_first, with_h0, batched,
+                             device):
     name, extra = MODES[mode]
     mg, th = twin(name, IN, HIDDEN, num_layers=num_layers, bidirectional=bidirectional,
                   batch_first=batch_first, **extra)

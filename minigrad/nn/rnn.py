@@ -79,11 +79,13 @@ def _check_type(name, value, kind):
 # ---- multi-layer, optionally bidirectional layers over a sequence ----
 
 class RNNBase(Module):
-    """What RNN, LSTM and GRU share: the parameters (torch's names, shapes and order: per
-    layer and direction weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, with
-    the suffix ``_reverse`` for the backward direction), their initialisation
-    U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), the argument checks, and the loop over
-    layers, directions and time steps."""
+    """What RNN, LSTM and GRU share: parameters, their init, checks and the time loop.
+
+    The parameters have torch's names, shapes and order: per layer k and direction
+    weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, with the suffix
+    ``_reverse`` for the backward direction; all start U(-1/sqrt(hidden_size),
+    1/sqrt(hidden_size)). The loop runs over layers, directions and time steps.
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
@@ -232,9 +234,9 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (``nonlinearity``
-    'tanh' or 'relu'), stacked ``num_layers`` deep.
+    """Elman RNN layers: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), or relu.
 
+    ``nonlinearity`` is 'tanh' or 'relu'; ``num_layers`` layers are stacked.
     ``forward(input, hx=None)``: input (L, N, H_in) ((N, L, H_in) with batch_first, or
     (L, H_in) unbatched), hx (D * num_layers, N, H) (zeros if None). Returns
     ``(output, h_n)``: output (L, N, D * H), h_n (D * num_layers, N, H); D = 2 if
@@ -260,9 +262,11 @@ class RNN(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (gates r, z, n; see the module docstring), stacked
-    ``num_layers`` deep. Same arguments, shapes and return values as RNN.
-    PackedSequence is not supported."""
+    """Gated recurrent unit layers (gates r, z, n; formulas in the module docstring).
+
+    Same arguments (but ``nonlinearity``), shapes and return values as RNN.
+    PackedSequence is not supported.
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -296,8 +300,7 @@ def _forward_single_state(module, input, hx, name):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory (gates i, f, g, o; see the module docstring), stacked
-    ``num_layers`` deep.
+    """Long short-term memory layers (gates i, f, g, o; formulas in the module docstring).
 
     ``forward(input, hx=None)``: as RNN, with ``hx = (h_0, c_0)`` (both (D * num_layers,
     N, H), zeros if None). Returns ``(output, (h_n, c_n))``. ``proj_size`` is not
@@ -335,9 +338,12 @@ class LSTM(RNNBase):
 # ---- cells: one time step, as modules ----
 
 class RNNCellBase(Module):
-    """What the cells share: weight_ih (gates * hidden, input), weight_hh (gates * hidden,
-    hidden), bias_ih and bias_hh (gates * hidden,), all U(-1/sqrt(hidden), 1/sqrt(hidden));
-    inputs (N, H_in) or unbatched (H_in,)."""
+    """What the cells share: weight_ih, weight_hh, bias_ih, bias_hh, their init and checks.
+
+    Shapes: weight_ih (gates * hidden, input), weight_hh (gates * hidden, hidden), the
+    biases (gates * hidden,), all U(-1/sqrt(hidden), 1/sqrt(hidden)); inputs (N, H_in) or
+    unbatched (H_in,).
+    """
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
@@ -407,8 +413,10 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """One Elman step: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu).
-    ``forward(input, hx=None)`` returns h' (hx zeros if None)."""
+    """One Elman step: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh), or relu.
+
+    ``forward(input, hx=None)`` returns h' (hx zeros if None).
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
@@ -424,8 +432,10 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step (gates i, f, g, o). ``forward(input, hx=None)`` with hx = (h, c)
-    returns (h', c') (zeros if hx is None)."""
+    """One LSTM step (gates i, f, g, o): (h', c') from the input and hx = (h, c).
+
+    ``forward(input, hx=None)``; hx zeros if None.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device,
@@ -436,8 +446,10 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step (gates r, z, n). ``forward(input, hx=None)`` returns h' (hx zeros if
-    None)."""
+    """One GRU step (gates r, z, n): h' from the input and hx.
+
+    ``forward(input, hx=None)``; hx zeros if None.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device,

@@ -199,6 +199,14 @@ def test_parameters_start_uniform_within_one_over_sqrt_hidden_size(name):
     assert abs(values.mean()) < 0.1 * bound
 
 
+def test_flatten_parameters_and_all_weights_are_there_as_in_torch():
+    mg, th = twin("GRU", IN, HIDDEN, num_layers=2, bidirectional=True)
+    mg.flatten_parameters()
+    assert [[tuple(p.shape) for p in ws] for ws in mg.all_weights] == \
+        [[tuple(p.shape) for p in ws] for ws in th.all_weights]
+    assert mg.all_weights[1][0] is mg.weight_ih_l0_reverse
+
+
 def test_a_torch_lstm_checkpoint_loads_by_name_and_gives_torchs_outputs(tmp_path):
     torch.manual_seed(0)
     th = torch.nn.LSTM(IN, HIDDEN, num_layers=2, bidirectional=True, batch_first=True)

@@ -152,6 +152,10 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def flatten_parameters(self):
+        """Nothing to do: torch packs the weights into one cuDNN buffer here; minigrad keeps
+        them as they are (code that calls it runs unchanged)."""
+
     @property
     def all_weights(self):
         """The parameters per layer and direction: [[w_ih, w_hh, b_ih, b_hh], ...]."""

@@ -71,6 +71,16 @@ SUPPORTED_LAYERS = {
     "Upsample": ("size", "scale_factor", "mode", "align_corners"),
     "ZeroPad2d": ("padding",), "ReflectionPad2d": ("padding",),
     "ReplicationPad2d": ("padding",), "ConstantPad2d": ("padding", "value"),
+    # recurrent layers (their ``bias`` is a bool attribute, not a parameter)
+    "RNN": ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
+            "dropout", "bidirectional"),
+    "LSTM": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+             "bidirectional", "proj_size"),
+    "GRU": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+            "bidirectional"),
+    "RNNCell": ("input_size", "hidden_size", "bias", "nonlinearity"),
+    "LSTMCell": ("input_size", "hidden_size", "bias"),
+    "GRUCell": ("input_size", "hidden_size", "bias"),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -163,13 +173,15 @@ class _Converter:
         kwargs = {}
         for arg in SUPPORTED_LAYERS[type(m).__name__]:
             if arg == "bias":
-                kwargs[arg] = getattr(m, "bias", None) is not None
+                bias = getattr(m, "bias", None)
+                kwargs[arg] = bias if isinstance(bias, bool) else bias is not None
             elif hasattr(m, arg):
                 kwargs[arg] = self.value(getattr(m, arg))
         accepted = inspect.signature(cls).parameters
         source_args = inspect.signature(type(m)).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())  # RNN(*a, **kw)
         for arg in list(kwargs):
-            if arg in accepted:
+            if arg in accepted or takes_any:
                 continue
             default = source_args[arg].default if arg in source_args else inspect.Parameter.empty
             if kwargs[arg] is default or (not _is_tensor(kwargs[arg], self.target)

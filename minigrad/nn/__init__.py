@@ -14,6 +14,7 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .parameter import Parameter
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d
 from .sparse import Embedding
 from .upsampling import Upsample
@@ -27,4 +28,5 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "Dropout2d", "Identity", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
            "BCELoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
            "CosineSimilarity", "Conv1d", "ConvTranspose2d", "Upsample", "ZeroPad2d",
-           "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "MultiheadAttention"]
+           "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "MultiheadAttention",
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]

@@ -11,7 +11,7 @@ def _index_array(index, like, what):
                                           like.device))
     if index.dtype.is_floating_point or index.dtype.name == "bool":
         raise RuntimeError(f"{what}(): Expected dtype int64 for index")
-    return index.data
+    return index._data
 
 
 def gather(input, dim, index, *, sparse_grad=False):
@@ -88,7 +88,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 def masked_fill(input, mask, value):
     """input with ``value`` where mask is True (mask broadcasts)."""
-    m = mask.data if isinstance(mask, Tensor) else mask
+    m = mask._data if isinstance(mask, Tensor) else mask
     if backend.dtype_of(m).name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_C_NAMES.get(backend.dtype_of(m).name, backend.dtype_of(m).name)}")
@@ -113,14 +113,14 @@ _C_NAMES = {"int64": "long int", "int32": "int", "uint8": "unsigned char", "floa
 def masked_select(input, mask):
     """The elements of input where mask is True, as a vector (mask and input broadcast)."""
     m = mask if isinstance(mask, Tensor) else Tensor(mask)
-    shape = backend.device_of(input.data).xp.broadcast_shapes(tuple(input.shape), tuple(m.shape))
+    shape = backend.device_of(input._data).xp.broadcast_shapes(tuple(input.shape), tuple(m.shape))
     return input.expand(shape)[m.expand(shape)]
 
 
 def nonzero(input, *, as_tuple=False):
     """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one vector per dim."""
     xp = input.device.xp
-    data = input.data if input.ndim else xp.reshape(input.data, (1,))
+    data = input._data if input.ndim else xp.reshape(input._data, (1,))
     found = xp.nonzero(data)
     found = [xp.astype(f, xp.int64) for f in found]
     if as_tuple:

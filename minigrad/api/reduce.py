@@ -61,7 +61,7 @@ def logcumsumexp(input, dim):
         return input.clone()
     m = input.detach().amax(dim=d, keepdim=True) if input.ndim else input.detach()
     xp = input.device.xp
-    m = Tensor._make(xp.where(xp.isfinite(m.data), m.data, xp.zeros((), dtype=m.data.dtype)),
+    m = Tensor._make(xp.where(xp.isfinite(m._data), m._data, xp.zeros((), dtype=m._data.dtype)),
                      None)
     return cumsum((input - m).exp(), d).log() + m
 
@@ -157,7 +157,7 @@ def any(input, dim=None, keepdim=False):
 
 def _logical(input, dim, keepdim, name):
     xp = input.device.xp
-    data = input.data
+    data = input._data
     if data.dtype != xp.bool:
         data = data != 0
     axes = wrap_dims(dim, input.ndim)  # (checked on a 0-d tensor too)
@@ -173,7 +173,7 @@ def count_nonzero(input, dim=None):
     axes = wrap_dims(_all_if_empty(dim), input.ndim)  # (checked on a 0-d tensor too)
     if not input.ndim:
         axes = None
-    return Tensor._make(xp.sum(xp.astype(input.data != 0, xp.int64), axis=axes), None)
+    return Tensor._make(xp.sum(xp.astype(input._data != 0, xp.int64), axis=axes), None)
 
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
@@ -192,12 +192,12 @@ def median(input, dim=None, keepdim=False):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
-        order = backend.argsort(flat.data, 0)
+        order = backend.argsort(flat._data, 0)
         k = (flat.shape[0] - 1) // 2
         return gather(flat, 0, Tensor._make(order[k:k + 1], None)).reshape(())
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    order = backend.argsort(x.data, d)
+    order = backend.argsort(x._data, d)
     k = (x.shape[d] - 1) // 2
     index = Tensor._make(order[(slice(None),) * d + (slice(k, k + 1), ...)], None)
     values = gather(x, d, index)
@@ -210,7 +210,7 @@ def _cumulative_extreme(input, dim, largest, name):
     xp = input.device.xp
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    data = x.data
+    data = x._data
     n = data.shape[d]
     best, where = None, []
     at = [slice(None)] * data.ndim

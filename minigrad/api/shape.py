@@ -160,7 +160,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input, dim = input.reshape(-1), 0
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
-    counts = backend.to_numpy(repeats.data) if isinstance(repeats, Tensor) else repeats
+    counts = backend.to_numpy(repeats._data) if isinstance(repeats, Tensor) else repeats
     counts = np.broadcast_to(np.asarray(counts, dtype=np.int64).reshape(-1), (n,))
     positions = np.repeat(np.arange(n), counts)
     return index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
@@ -205,7 +205,7 @@ def diag(input, diagonal=0):
     source = np.where(on, np.minimum(r, c), 0)  # which element of input sits at (r, c)
     index = Tensor(backend.from_numpy(source.reshape(-1), input.device))
     picked = index_select(input, 0, index).reshape(m, m) if n else input.reshape(0, 0)
-    zero = Tensor._make(xp.zeros((), dtype=input.data.dtype), None)
+    zero = Tensor._make(xp.zeros((), dtype=input._data.dtype), None)
     return E.Where.apply(backend.from_numpy(on, input.device), picked, zero)
 
 
@@ -218,7 +218,7 @@ def _triangle(input, diagonal, lower, name):
     rows, cols = input.shape[-2], input.shape[-1]
     offset = np.arange(cols)[None, :] - np.arange(rows)[:, None]
     keep = offset <= diagonal if lower else offset >= diagonal
-    zero = Tensor._make(input.device.xp.zeros((), dtype=input.data.dtype), None)
+    zero = Tensor._make(input.device.xp.zeros((), dtype=input._data.dtype), None)
     return E.Where.apply(backend.from_numpy(keep, input.device), input, zero)
 
 

@@ -34,7 +34,7 @@ def _as_tensor(g):
 
 def _like(g, t):
     """``t`` (what a hook returned) as the engine wants it: an array for an array."""
-    return t if isinstance(g, Tensor) else t.data
+    return t if isinstance(g, Tensor) else t._data
 
 
 def _check_size(hook, new, old):
@@ -101,7 +101,7 @@ class BackwardHook:
             if i in self.grad_input:
                 grad_input.append(_as_tensor(self.grad_input[i]))
             elif isinstance(a, Tensor):  # a tensor input that needs no gradient: zeros
-                grad_input.append(Tensor._make(xp_zeros(a.data), None) if xp_zeros else
+                grad_input.append(Tensor._make(xp_zeros(a._data), None) if xp_zeros else
                                   a.detach() * 0)
             else:
                 grad_input.append(None)

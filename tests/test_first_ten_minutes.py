@@ -54,7 +54,10 @@ NOT_RUN = {"source .venv/bin/activate", "python -m parity <preset> --dtype float
            "python -m parity",           # bash scripts/demo runs it
            "python -m bench",            # its quick form is python -m bench --quick
            # need a GPU: test_gpu_commands_say_there_is_none runs them without one
-           "bash scripts/gpu-check OUTDIR", "python -m bench --device cuda"}
+           "bash scripts/gpu-check OUTDIR", "python -m bench --device cuda",
+           # installs 5.5 GB of CUDA torch + torchvision into a venv of its own: run by hand
+           # (its last result is in README.md), never by CI
+           "bash scripts/torchvision-check"}
 SLOW = {"bash scripts/demo", "python -m bench --quick",
         "python -m parity mnist-mlp --plot", "python -m parity circles --dtype float64",
         "bash scripts/test", "bash scripts/test -k conv -x"}

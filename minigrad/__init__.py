@@ -33,10 +33,11 @@ from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ..
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
 from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
-from . import numpy_names  # noqa: E402
+from . import arguments  # noqa: E402
 
-# x.sum(axis=0, keepdims=True), torch.cat(xs, axis=1): NumPy's names, as torch's parser takes them
-numpy_names.install(globals(), [n for n in dir() if not n.startswith("_")], Tensor)
+# x.sum(axis=0, keepdims=True), torch.cat(xs, axis=1), torch.matmul(a, b, out=c): torch's
+# argument parser takes NumPy's names and out=; so do minigrad's functions
+arguments.install(globals(), [n for n in dir() if not n.startswith("_")], Tensor)
 
 float = float32  # noqa: A001
 double = float64

@@ -859,12 +859,23 @@ class Tensor:
         arr = backend.to_numpy(self._data)
         whole = arr.dtype.kind != "f" or bool(np.all(np.mod(arr[np.isfinite(arr)], 1) == 0))
         # like torch: "1., 2." for whole numbers, four decimals otherwise
+        options = dict(PRINT_OPTIONS)
+        if arr.dtype == np.bool_:  # torch pads True to False's width only when both appear
+            width = 5 if arr.size and not arr.all() else 4
+            options["formatter"] = {"bool": lambda b: str(bool(b)).rjust(width)}
         body = np.array2string(arr, separator=", ", prefix="tensor(", floatmode="maxprec" if
-                               whole else "fixed", **PRINT_OPTIONS)
+                               whole else "fixed", **options).replace(", ...,", ",  ...,")
         extras = []
+        if arr.size == 0:
+            body = "[]"
+            if arr.ndim != 1:  # as torch: an empty tensor's shape is not in its brackets
+                extras.append(f"size={tuple(arr.shape)}")
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
-        if self.dtype not in (backend.default_float, backend.int64, backend.bool_):
+        # the default float dtype goes unsaid, and int64 and bool too unless nothing shows them
+        implied = (backend.default_float,) if arr.size == 0 else (
+            backend.default_float, backend.int64, backend.bool_)
+        if self.dtype not in implied:
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")

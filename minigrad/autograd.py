@@ -1074,7 +1074,7 @@ def _accumulate(leaf, g, create_graph=False):
     if g.dtype != leaf._data.dtype:
         g = backend.device_of(g).xp.astype(g, leaf._data.dtype)
     if leaf._grad is None:
-        leaf._grad = Tensor(backend.owned_copy(g))
+        leaf._grad = Tensor._of(backend.owned_copy(g))
     else:
         leaf._grad._data += g
 
@@ -1157,7 +1157,7 @@ class _UserOp(Op):
         ctx.user_ctx = FunctionCtx()
         ctx.user_ctx.needs_input_grad = tuple(ctx.needs_input_grad)
         args = [t if isinstance(t, Tensor) else
-                (Tensor(a) if backend.is_array(a) else a) for t, a in zip(tensors, arrays)]
+                (Tensor._of(a) if backend.is_array(a) else a) for t, a in zip(tensors, arrays)]
         with no_grad():
             out = fn.forward(ctx.user_ctx, *args)
         ctx.result = out
@@ -1165,7 +1165,7 @@ class _UserOp(Op):
 
     def backward(ctx, grad):
         with no_grad():
-            grads = ctx.fn.backward(ctx.user_ctx, Tensor(grad))
+            grads = ctx.fn.backward(ctx.user_ctx, Tensor._of(grad))
         if not isinstance(grads, tuple):
             grads = (grads,)
         return tuple(g._data if isinstance(g, Tensor) else None for g in grads)
@@ -1228,7 +1228,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             onehot = backend.to_numpy(out).copy().reshape(-1) * 0
             onehot[j] = 1
             if y.requires_grad:  # (else this row of the Jacobian is zero)
-                y.backward(Tensor(backend.from_numpy(onehot.reshape(out.shape), y.device)))
+                y.backward(Tensor._of(backend.from_numpy(onehot.reshape(out.shape), y.device)))
             for i, t in enumerate(inputs):
                 if not (isinstance(t, Tensor) and t.requires_grad):
                     continue

@@ -43,7 +43,7 @@ def from_numpy(ndarray):
     """A CPU tensor sharing memory with ``ndarray``."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor(ndarray)
+    return Tensor._of(ndarray)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):

@@ -28,7 +28,24 @@ class Tensor:
 
     __array_priority__ = 1000  # make numpy scalars defer to Tensor's reflected operators
 
-    def __init__(self, data, requires_grad=False):
+    def __init__(self, *data):
+        """``torch.Tensor(...)``, PyTorch's legacy constructor: ``Tensor(2, 3)`` (a shape:
+        zeros here, uninitialised memory in torch), ``Tensor([1, 2])`` (values, converted to
+        the default float dtype), ``Tensor(t)`` (``t`` itself, sharing memory), ``Tensor()``
+        (empty). ``minigrad.tensor(data)`` is the constructor to use: it keeps the data's
+        dtype and takes ``requires_grad``."""
+        from .legacy import legacy_array
+        self._init(legacy_array(data, None), False)
+
+    @classmethod
+    def _of(cls, data, requires_grad=False):
+        """The engine's constructor: a tensor of ``data`` (an array, a tensor whose memory it
+        shares, or anything NumPy converts), keeping its dtype."""
+        t = cls.__new__(cls)
+        t._init(data, requires_grad)
+        return t
+
+    def _init(self, data, requires_grad):
         if isinstance(data, Tensor):
             data = data._data
         elif not (backend.is_array(data) or isinstance(data, np.generic)):
@@ -267,9 +284,12 @@ class Tensor:
         return self.to("cuda" if device is None else backend.device("cuda", device))
 
     def type(self, dtype=None):
+        """The legacy type name (``'minigrad.FloatTensor'``), or this tensor as ``dtype``: a
+        dtype, a legacy type (``minigrad.LongTensor``) or its name."""
         if dtype is None:
             return f"minigrad.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(dtype)
+        from .legacy import dtype_of_type
+        return self.to(dtype_of_type(dtype))
 
     def float(self):
         return self.to(backend.float32)
@@ -840,12 +860,12 @@ class Tensor:
 
     def uniform_(self, a=0.0, b=1.0):
         values = backend.get_rng().uniform(a, b, size=self._data.shape)
-        return self.copy_(Tensor(backend.from_numpy(values.astype(self.dtype.name),
+        return self.copy_(Tensor._of(backend.from_numpy(values.astype(self.dtype.name),
                                                     self.device)))
 
     def normal_(self, mean=0.0, std=1.0):
         values = backend.get_rng().normal(mean, std, size=self._data.shape)
-        return self.copy_(Tensor(backend.from_numpy(values.astype(self.dtype.name),
+        return self.copy_(Tensor._of(backend.from_numpy(values.astype(self.dtype.name),
                                                     self.device)))
 
     __iadd__ = add_
@@ -1006,8 +1026,8 @@ def _operand(other, like):
             return _wrap_int(other, like)
         return other
     if backend.is_array(other):
-        return Tensor(other)
-    return Tensor(_to_array(other, None, like.device))
+        return Tensor._of(other)
+    return Tensor._of(_to_array(other, None, like.device))
 
 
 _INT_WRAP = {"uint8": (0, 1 << 8), "int32": (-(1 << 31), 1 << 32)}  # (lowest, modulus)

@@ -508,8 +508,8 @@ class Module:
                 if array.dtype != current._data.dtype:
                     array = xp.astype(array, current._data.dtype)
                 if assign:
-                    new = (Parameter(Tensor(array), current.requires_grad)
-                           if registry == "_parameters" else Tensor(array))
+                    new = (Parameter(Tensor._of(array), current.requires_grad)
+                           if registry == "_parameters" else Tensor._of(array))
                     module.__dict__[registry][name] = new
                 else:
                     current.copy_(array)  # in place: bumps the version counter

@@ -16,20 +16,20 @@ class Parameter(Tensor):
         if data is None:
             from ..creation import empty
             data = empty(0)
-        super().__init__(data, requires_grad=requires_grad)
+        self._init(data, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle keep the class and the flag
-        return (Parameter, (Tensor(self._data), self.requires_grad))
+        return (Parameter, (Tensor._of(self._data), self.requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
         xp = self.device.xp
-        out = Parameter(Tensor(xp.asarray(self._data, copy=True)), self.requires_grad)
+        out = Parameter(Tensor._of(xp.asarray(self._data, copy=True)), self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor(xp.asarray(self.grad._data, copy=True))
+            out.grad = Tensor._of(xp.asarray(self.grad._data, copy=True))
         memo[id(self)] = out
         return out

@@ -125,4 +125,4 @@ class Embedding(Module):
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
-                   _weight=Tensor(embeddings._data), _freeze=freeze)
+                   _weight=Tensor._of(embeddings._data), _freeze=freeze)

@@ -33,6 +33,8 @@ from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ..
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
 from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
 from .legacy import *  # noqa: E402,F401,F403  (FloatTensor, LongTensor ...: legacy types)
+from .dtype_info import finfo, iinfo  # noqa: E402
+from math import e, inf, nan, pi  # noqa: E402,F401  (torch.inf, torch.pi ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 from . import arguments  # noqa: E402
 

@@ -266,3 +266,33 @@ def test_the_legacy_constructor_refuses_a_number_as_torch_does():
             lib.Tensor(3.5)
         with pytest.raises(TypeError, match=r"got numpy.float32"):
             lib.Tensor(np.float32(1))
+
+
+# ----------------------------------------------------- dtype limits and constants
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_finfo_gives_torchs_limits_and_repr(dtype):
+    ref, got = torch.finfo(getattr(torch, dtype)), minigrad.finfo(getattr(minigrad, dtype))
+    for field in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        assert getattr(got, field) == getattr(ref, field), field
+    assert repr(got) == repr(ref)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8"])
+def test_iinfo_gives_torchs_limits_and_repr(dtype):
+    ref, got = torch.iinfo(getattr(torch, dtype)), minigrad.iinfo(getattr(minigrad, dtype))
+    assert (got.bits, got.min, got.max, repr(got)) == (ref.bits, ref.min, ref.max, repr(ref))
+
+
+def test_finfo_and_iinfo_refuse_the_other_kind_and_finfo_defaults_to_the_default_dtype():
+    assert repr(minigrad.finfo()) == repr(torch.finfo())
+    for lib in (torch, minigrad):
+        with pytest.raises(TypeError, match="requires a floating point input type"):
+            lib.finfo(lib.int64)
+        with pytest.raises(TypeError, match="requires an integer input type"):
+            lib.iinfo(lib.float32)
+
+
+def test_the_math_constants_are_there():
+    assert (minigrad.pi, minigrad.e, minigrad.inf) == (torch.pi, torch.e, torch.inf)
+    assert minigrad.nan != minigrad.nan

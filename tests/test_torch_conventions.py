@@ -296,3 +296,11 @@ def test_finfo_and_iinfo_refuse_the_other_kind_and_finfo_defaults_to_the_default
 def test_the_math_constants_are_there():
     assert (minigrad.pi, minigrad.e, minigrad.inf) == (torch.pi, torch.e, torch.inf)
     assert minigrad.nan != minigrad.nan
+
+
+@pytest.mark.parametrize("expr", ["x.sort()", "x.topk(2)", "x.kthvalue(1)", "x.median(0)",
+                                  "x.cummax(0)", "x.cummin(0)", "x.max(0)", "x.min(0)"])
+def test_values_and_indices_results_print_as_torchs_return_types(expr):
+    ref, got = (eval(expr, {"x": lib.tensor([3.0, 1.0, 2.0])}) for lib in (torch, minigrad))
+    assert repr(got).replace("minigrad.", "torch.") == repr(ref)
+    assert (got.values.tolist(), got.indices.tolist()) == (ref.values.tolist(), ref.indices.tolist())

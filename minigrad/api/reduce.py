@@ -1,7 +1,6 @@
 """Reductions with torch's names: prod, var and std (with ``correction``), norm, running sums
 and products, all/any over dims, median, count_nonzero. Composites (var, std, norm,
 logcumsumexp, median) are written with other ops and need no backward of their own."""
-import collections
 import warnings
 
 from .. import backend
@@ -9,7 +8,7 @@ from ..autograd import is_grad_enabled
 from ..ops import cumulative as C, math as M
 from ..promotion import KERNEL_NAMES, refuse_integral
 from ..tensor import Tensor, _as_uint8_if
-from .common import wrap_dim, wrap_dims
+from .common import values_indices_type, wrap_dim, wrap_dims
 from .index import gather
 
 
@@ -176,8 +175,7 @@ def count_nonzero(input, dim=None):
     return Tensor._make(xp.sum(xp.astype(input._data != 0, xp.int64), axis=axes), None)
 
 
-values_indices = collections.namedtuple("values_indices", ["values", "indices"])
-median_result = type("median", (values_indices,), {"__module__": "minigrad.return_types"})
+median_result = values_indices_type("median")
 
 
 def median(input, dim=None, keepdim=False):
@@ -234,8 +232,7 @@ def _cumulative_extreme(input, dim, largest, name):
     return cls(values, indices)
 
 
-_CUMMAX = type("cummax", (values_indices,), {"__module__": "minigrad.return_types"})
-_CUMMIN = type("cummin", (values_indices,), {"__module__": "minigrad.return_types"})
+_CUMMAX, _CUMMIN = values_indices_type("cummax"), values_indices_type("cummin")
 
 
 def cummax(input, dim):

@@ -3,21 +3,13 @@
 Values come from ``gather`` at the sorted positions, so their gradient goes back to the
 element each value came from (a tie goes to the element the order picked).
 """
-import collections
 
 import numpy as np
 
 from .. import backend
 from ..tensor import Tensor
-from .common import wrap_dim
+from .common import values_indices_type as _result, wrap_dim
 from .index import gather
-
-_values_indices = collections.namedtuple("values_indices", ["values", "indices"])
-
-
-def _result(name):
-    return type(name, (_values_indices,), {"__module__": "minigrad.return_types"})
-
 
 _SORT, _TOPK, _KTH = _result("sort"), _result("topk"), _result("kthvalue")
 

@@ -117,7 +117,7 @@ def copy_parameters(src, dst):
             import torch
             with torch.no_grad():
                 b.copy_(torch.from_numpy(values))
-        elif type(b.data) is np.ndarray:  # minigrad on the CPU
+        elif b.device.type == "cpu":  # minigrad
             b.data[...] = values
         else:  # minigrad on CUDA
             import cupy

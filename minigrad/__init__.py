@@ -32,7 +32,15 @@ from .api.reduce import *  # noqa: E402,F401,F403  (prod, var, std, norm, cumsum
 from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ...)
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
 from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
+from .legacy import *  # noqa: E402,F401,F403  (FloatTensor, LongTensor ...: legacy types)
+from .dtype_info import finfo, iinfo  # noqa: E402
+from math import e, inf, nan, pi  # noqa: E402,F401  (torch.inf, torch.pi ...)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
+from . import arguments  # noqa: E402
+
+# x.sum(axis=0, keepdims=True), torch.cat(xs, axis=1), torch.matmul(a, b, out=c): torch's
+# argument parser takes NumPy's names and out=; so do minigrad's functions
+arguments.install(globals(), [n for n in dir() if not n.startswith("_")], Tensor)
 
 float = float32  # noqa: A001
 double = float64

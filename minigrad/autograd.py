@@ -312,7 +312,7 @@ class Op:
         kind = None
         for a in args:
             if isinstance(a, Tensor):
-                data = a.data
+                data = a._data
                 if kind is None:
                     kind = type(data)
                 elif type(data) is not kind:
@@ -351,11 +351,11 @@ class Op:
             ctx.inputs, ctx.edges, ctx.versions, ctx.freed = args, edges, versions, False
             t = Tensor._make(out, ctx)
         if cls.is_view and isinstance(args[0], Tensor) and backend.shares_memory(
-                t.data, arrays[0]):
+                t._data, arrays[0]):
             t._share_version(args[0], cls, kwargs)
         if record:
             vc = t._vc
-            ctx.outputs = [(vc, vc[0] if vc is not None else 0, t.data)]
+            ctx.outputs = [(vc, vc[0] if vc is not None else 0, t._data)]
         return t
 
     def forward(ctx, *args):
@@ -409,9 +409,9 @@ class Op:
         for inp, edge in zip(self.inputs, self.edges):
             if isinstance(inp, Tensor):
                 if edge is None or isinstance(edge, Op):
-                    known[id(inp.data)] = Tensor._make(inp.data, edge)
+                    known[id(inp._data)] = Tensor._make(inp._data, edge)
                 else:  # a leaf: the tensor itself, whose .grad and hooks are its own
-                    known[id(inp.data)] = edge
+                    known[id(inp._data)] = edge
         return known
 
     def _as_tensor(self, name, v, known):
@@ -445,7 +445,7 @@ class Op:
         if not self.__dict__:
             return  # nothing saved, so nothing can have gone stale
         for inp, v in zip(self.inputs, self.versions):
-            if v is not None and inp._vc[0] != v and self._saves(inp.data):
+            if v is not None and inp._vc[0] != v and self._saves(inp._data):
                 _raise_modified(inp, inp._vc[0], v)
         for k, (vc, v, array) in enumerate(self.outputs):
             if vc is not None and vc[0] != v and self._saves(array):
@@ -485,7 +485,7 @@ def _holds_arrays(values):
 
 def _inference_input(ctx, a):
     """An inference tensor has no version to record, so it must not have been saved."""
-    if ctx._saves(a.data):
+    if ctx._saves(a._data):
         raise RuntimeError(
             "Inference tensors cannot be saved for backward. Please do not use Tensors "
             "created in inference mode in computation tracked by autograd. To work around "
@@ -497,7 +497,7 @@ def _inference_input(ctx, a):
 def _raise_modified(tensor, version, expected, array=None, node=None):
     """PyTorch's error for a saved tensor written in place before backward used it."""
     if tensor is not None:
-        array, node = tensor.data, tensor.grad_fn
+        array, node = tensor._data, tensor.grad_fn
     from .tensor import _TYPE_NAMES
     dtype = backend.dtype_of(array).name
     where = "" if node is None else f", which is output 0 of {node.name()[:-len('Backward')]},"
@@ -623,7 +623,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                    f"been used in the graph. Set allow_unused=True if this is "
                                    f"the desired behavior.")
             if materialize_grads:
-                g = t.device.xp.zeros_like(t.data)
+                g = t.device.xp.zeros_like(t._data)
         if g is not None and not isinstance(g, Tensor):
             g = Tensor._make(backend.owned_copy(g), None)  # an array no graph node holds
         results.append(g)
@@ -713,7 +713,7 @@ def _execute(roots, root_grads, retain_graph, create_graph, targets=None):
             if f is None:
                 continue
             if ig is not None and not create_graph:  # (recorded ones are checked already)
-                data = inp.data
+                data = inp._data
                 if type(ig) is not type(data):
                     _check_device(node, ig, data, inp)
                 if ig.shape != data.shape:
@@ -806,15 +806,15 @@ def _run_backward_recorded(node, g, retain_graph):
         if not isinstance(ig, Tensor):  # an array: a constant (a zero, say)
             ig = Tensor._make(backend.coerce(ig), None)
         if ig.device != inp.device:
-            _check_device(node, ig.data, inp.data, inp)
+            _check_device(node, ig._data, inp._data, inp)
         if tuple(ig.shape) != tuple(inp.shape):
-            _sum_to_input(node, ig.data, inp.data.shape, inp)  # (the shape check)
+            _sum_to_input(node, ig._data, inp._data.shape, inp)  # (the shape check)
             ig = _sum_to_tensor(ig, tuple(inp.shape))
         if ig.dtype is not inp.dtype:
             ig = ig.to(inp.dtype)
         in_grads[k] = ig
     if _anomaly:
-        _check_finite(node, [None if ig is None else ig.data for ig in in_grads])
+        _check_finite(node, [None if ig is None else ig._data for ig in in_grads])
     if not retain_graph:
         node._release()
     return in_grads
@@ -1005,7 +1005,7 @@ def _run_hooks(holder, g, create_graph):
     for hook in hooks.values():
         if getattr(hook, "retains", False):
             hook(as_tensor)
-    return as_tensor if create_graph else as_tensor.data
+    return as_tensor if create_graph else as_tensor._data
 
 
 def _sum_to_input(node, ig, shape, inp):
@@ -1037,7 +1037,7 @@ def _root_gradient(root, gradient, create_graph=False):
         if root.numel() != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs (got "
                                f"a tensor of shape {tuple(root.shape)}; pass gradient=...)")
-        ones = root.device.xp.ones_like(root.data)
+        ones = root.device.xp.ones_like(root._data)
         return Tensor._make(ones, None) if create_graph else ones
     if isinstance(gradient, (list, tuple)) and len(gradient) == 1:
         gradient = gradient[0]  # torch takes one gradient per output
@@ -1045,7 +1045,7 @@ def _root_gradient(root, gradient, create_graph=False):
         first = gradient[0] if isinstance(gradient, (list, tuple)) and gradient else gradient
         kind = first.dtype.name if backend.is_array(first) else type(first).__name__
         raise TypeError(f"gradients can be either Tensors or None, but got {kind}")
-    grad = gradient.data
+    grad = gradient._data
     if gradient.device != root.device:
         raise RuntimeError(f"invalid gradient at index 0 - expected device {root.device} but got "
                            f"{gradient.device}")
@@ -1056,8 +1056,8 @@ def _root_gradient(root, gradient, create_graph=False):
                            f"{Size(root.shape)!r}.")
     if create_graph:
         return gradient if gradient.dtype is root.dtype else gradient.to(root.dtype)
-    if grad.dtype != root.data.dtype:
-        grad = root.device.xp.astype(grad, root.data.dtype)
+    if grad.dtype != root._data.dtype:
+        grad = root.device.xp.astype(grad, root._data.dtype)
     return grad
 
 
@@ -1071,12 +1071,12 @@ def _accumulate(leaf, g, create_graph=False):
         leaf._grad = g.clone() if leaf._grad is None else leaf._grad + g
         return
     g = backend.coerce(g)
-    if g.dtype != leaf.data.dtype:
-        g = backend.device_of(g).xp.astype(g, leaf.data.dtype)
+    if g.dtype != leaf._data.dtype:
+        g = backend.device_of(g).xp.astype(g, leaf._data.dtype)
     if leaf._grad is None:
-        leaf._grad = Tensor(backend.owned_copy(g))
+        leaf._grad = Tensor._of(backend.owned_copy(g))
     else:
-        leaf._grad.data += g
+        leaf._grad._data += g
 
 
 def _check_finite(node, in_grads):
@@ -1145,7 +1145,7 @@ class Function:
         result = node.__dict__.pop("result", None) if node is not None else None
         if result is not None:  # the tensor forward returned and the one apply returns
             out._vc = result._vc  # are one: in-place writes to either are seen by both
-            node.outputs = [(out._vc, out._vc[0] if out._vc else 0, out.data)]
+            node.outputs = [(out._vc, out._vc[0] if out._vc else 0, out._data)]
         return out
 
 
@@ -1157,18 +1157,18 @@ class _UserOp(Op):
         ctx.user_ctx = FunctionCtx()
         ctx.user_ctx.needs_input_grad = tuple(ctx.needs_input_grad)
         args = [t if isinstance(t, Tensor) else
-                (Tensor(a) if backend.is_array(a) else a) for t, a in zip(tensors, arrays)]
+                (Tensor._of(a) if backend.is_array(a) else a) for t, a in zip(tensors, arrays)]
         with no_grad():
             out = fn.forward(ctx.user_ctx, *args)
         ctx.result = out
-        return out.data
+        return out._data
 
     def backward(ctx, grad):
         with no_grad():
-            grads = ctx.fn.backward(ctx.user_ctx, Tensor(grad))
+            grads = ctx.fn.backward(ctx.user_ctx, Tensor._of(grad))
         if not isinstance(grads, tuple):
             grads = (grads,)
-        return tuple(g.data if isinstance(g, Tensor) else None for g in grads)
+        return tuple(g._data if isinstance(g, Tensor) else None for g in grads)
 
     def _recorded_backward(self, g):
         """The user's backward with grad mode on: its tensor code records its own graph."""
@@ -1217,7 +1217,7 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
         return out if isinstance(out, tuple) else (out,)
 
     with no_grad():
-        outs = [o.data for o in outputs()]
+        outs = [o._data for o in outputs()]
     for k, out in enumerate(outs):
         n_out = int(backend.to_numpy(out).size)
         for j in range(n_out):
@@ -1228,13 +1228,13 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             onehot = backend.to_numpy(out).copy().reshape(-1) * 0
             onehot[j] = 1
             if y.requires_grad:  # (else this row of the Jacobian is zero)
-                y.backward(Tensor(backend.from_numpy(onehot.reshape(out.shape), y.device)))
+                y.backward(Tensor._of(backend.from_numpy(onehot.reshape(out.shape), y.device)))
             for i, t in enumerate(inputs):
                 if not (isinstance(t, Tensor) and t.requires_grad):
                     continue
-                analytic = (backend.to_numpy(t.grad.data).reshape(-1) if t.grad is not None
+                analytic = (backend.to_numpy(t.grad._data).reshape(-1) if t.grad is not None
                             else None)
-                flat = backend.to_numpy(t.data).reshape(-1)
+                flat = backend.to_numpy(t._data).reshape(-1)
                 for e in range(flat.size):
                     numeric = _numeric_derivative(outputs, t, e, k, j, eps)
                     a = 0.0 if analytic is None else float(analytic[e])
@@ -1253,17 +1253,17 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
 
 
 def _numeric_derivative(outputs, t, e, k, j, eps):
-    host = backend.to_numpy(t.data).copy()
+    host = backend.to_numpy(t._data).copy()
     flat = host.reshape(-1)
     orig = flat[e]
     values = []
     for delta in (eps, -eps):
         flat[e] = orig + delta
-        t.data = backend.from_numpy(host.copy(), t.device)
+        t._data = backend.from_numpy(host.copy(), t.device)
         with no_grad():
-            values.append(float(backend.to_numpy(outputs()[k].data).reshape(-1)[j]))
+            values.append(float(backend.to_numpy(outputs()[k]._data).reshape(-1)[j]))
     flat[e] = orig
-    t.data = backend.from_numpy(host, t.device)
+    t._data = backend.from_numpy(host, t.device)
     return (values[0] - values[1]) / (2 * eps)
 
 

@@ -225,7 +225,7 @@ _recording = {}
 
 
 def _recording_device(t):
-    dev = device_of(t.data)
+    dev = device_of(t._data)
     r = _recording.get(dev)
     if r is None:
         r = _recording[dev] = _Recording(dev)

@@ -43,7 +43,7 @@ def from_numpy(ndarray):
     """A CPU tensor sharing memory with ``ndarray``."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor(ndarray)
+    return Tensor._of(ndarray)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -122,9 +122,18 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _random(rng.standard_normal(_size(size)), dtype, device, requires_grad)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
-    if high is None:
+def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None):
+    """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
+    ``randint(low, high, size)``, as torch's two overloads."""
+    if size is None and high is not None and not isinstance(high, int):
+        low, high, size = 0, low, high  # randint(high, size)
+    elif high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+    if not low < high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
     rng = generator.rng if generator is not None else backend.get_rng()
     arr = rng.integers(low, high, size=tuple(size)).astype((dtype or backend.int64).name)
     return _finish(_on(arr, device), False)

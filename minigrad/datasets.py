@@ -430,8 +430,8 @@ class MNIST(Dataset):
     # ------------------------------------------------------------- items
     def _arrays(self):
         images, labels = self.data, self.targets  # users may replace these (e.g. subsets)
-        images = backend.to_numpy(images.data) if isinstance(images, Tensor) else np.asarray(images)
-        labels = backend.to_numpy(labels.data) if isinstance(labels, Tensor) else np.asarray(labels)
+        images = backend.to_numpy(images._data) if isinstance(images, Tensor) else np.asarray(images)
+        labels = backend.to_numpy(labels._data) if isinstance(labels, Tensor) else np.asarray(labels)
         return images, labels
 
     def __getitem__(self, index):

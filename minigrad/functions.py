@@ -86,7 +86,7 @@ def round(input, decimals=0):
 def where(condition, input, other):
     """``input`` where ``condition`` holds, else ``other`` (gradients follow the choice)."""
     like = input if isinstance(input, Tensor) else other
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition._data if isinstance(condition, Tensor) else condition
     return E.Where.apply(cond, _operand(input, like), _operand(other, like))
 
 
@@ -141,8 +141,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     except ValueError as e:
         from .autograd import _raise_broadcast_error
-        _raise_broadcast_error([input.data, other.data], e)
-    return bool(np.allclose(backend.to_numpy(input.data), backend.to_numpy(other.data), rtol, atol,
+        _raise_broadcast_error([input._data, other._data], e)
+    return bool(np.allclose(backend.to_numpy(input._data), backend.to_numpy(other._data), rtol, atol,
                             equal_nan))
 
 
@@ -157,4 +157,4 @@ def _same_dtype(input, other):
 def equal(input, other):
     import numpy as np
     _tensor_arg(other, "equal", 2)
-    return bool(np.array_equal(backend.to_numpy(input.data), backend.to_numpy(other.data)))
+    return bool(np.array_equal(backend.to_numpy(input._data), backend.to_numpy(other._data)))

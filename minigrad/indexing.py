@@ -26,7 +26,7 @@ _STEP_ERROR = "step must be greater than zero"
 def index_key(key, like):
     """``(select, key)``: index ``like`` with ``select`` first when it is not None, then
     with ``key``. ``select`` (ints and full slices) only appears when ints meet index
-    arrays; it is a basic index, so ``like.data[select]`` is a view that a write reaches.
+    arrays; it is a basic index, so ``like._data[select]`` is a view that a write reaches.
     """
     parts = key if type(key) is tuple or _list_as_tuple(key) else (key,)
     out = []
@@ -97,10 +97,10 @@ def _tensor_index(k, like):
     if dt is backend.uint8:
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
                       "torch.bool instead.", UserWarning, stacklevel=4)
-        return k.data != 0
+        return k._data != 0
     if dt is not backend.bool_ and k.ndim == 0:
         return int(k.item())
-    return k.data
+    return k._data
 
 
 def _split_selects(parts):

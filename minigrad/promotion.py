@@ -88,7 +88,7 @@ def _combine(higher, lower):
 def _array(x):
     """The backend array of a Tensor or of an array, else None (a number)."""
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     return x if backend.is_array(x) else None
 
 
@@ -143,7 +143,7 @@ def promote_args(args, rule):
     floats = rule is FLOAT
     for a in args:
         if isinstance(a, Tensor):
-            dt = a.data.dtype
+            dt = a._data.dtype
             if first is None:
                 first = dt
             elif dt is not first:
@@ -185,7 +185,7 @@ def _promote_slow(args, rule, start):
             out[i] = (float(a) if target.is_floating_point else
                       bool(a) if target is bool_ else int(a))
         elif isinstance(a, Tensor):
-            if dtype_of(a.data) is not target:
+            if dtype_of(a._data) is not target:
                 out[i] = a.to(target)
         elif backend.is_array(a):
             if dtype_of(a) is not target:

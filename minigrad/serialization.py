@@ -163,7 +163,7 @@ def _write_archive(fh, root, tensors):
     entries = []
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for i, t in enumerate(tensors):
-            array = backend.to_numpy(t.data)
+            array = backend.to_numpy(t._data)
             name = f"tensors/{i}.npy"
             with zf.open(name, "w", force_zip64=array.nbytes > 2**31) as member:
                 writer = _HashingWriter(member)
@@ -350,7 +350,7 @@ def _place(t, saved_device, map_location):
     else:
         target = map_location
     dev = backend.device(target)
-    return t if dev == t.device else Tensor._make(backend.move(t.data, dev), None)
+    return t if dev == t.device else Tensor._make(backend.move(t._data, dev), None)
 
 
 def _decode(node, tensors):

@@ -23,17 +23,34 @@ class Tensor:
     # _vc is the version counter, a one-element list shared by a tensor and its views
     # (None for an inference tensor); _view_of is (base, view op, its arguments) for a
     # view, set only on views.
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_view_of", "hooks",
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_vc", "_view_of", "hooks",
                  "__weakref__")
 
     __array_priority__ = 1000  # make numpy scalars defer to Tensor's reflected operators
 
-    def __init__(self, data, requires_grad=False):
+    def __init__(self, *data):
+        """``torch.Tensor(...)``, PyTorch's legacy constructor: ``Tensor(2, 3)`` (a shape:
+        zeros here, uninitialised memory in torch), ``Tensor([1, 2])`` (values, converted to
+        the default float dtype), ``Tensor(t)`` (``t`` itself, sharing memory), ``Tensor()``
+        (empty). ``minigrad.tensor(data)`` is the constructor to use: it keeps the data's
+        dtype and takes ``requires_grad``."""
+        from .legacy import legacy_array
+        self._init(legacy_array(data, None), False)
+
+    @classmethod
+    def _of(cls, data, requires_grad=False):
+        """The engine's constructor: a tensor of ``data`` (an array, a tensor whose memory it
+        shares, or anything NumPy converts), keeping its dtype."""
+        t = cls.__new__(cls)
+        t._init(data, requires_grad)
+        return t
+
+    def _init(self, data, requires_grad):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         elif not (backend.is_array(data) or isinstance(data, np.generic)):
             data = _to_array(data, None, backend.CPU)
-        self.data = backend.coerce(data)
+        self._data = backend.coerce(data)
         self._grad = None
         self.grad_fn = None
         self._vc = None if autograd._mode.inference else [0]
@@ -45,7 +62,7 @@ class Tensor:
     def _make(cls, data, grad_fn):
         """Fast constructor used by ops (no conversion or checks)."""
         t = cls.__new__(cls)
-        t.data = data if type(data) in _ARRAY_TYPES else backend.coerce(data)
+        t._data = data if type(data) in _ARRAY_TYPES else backend.coerce(data)
         t._grad = None
         t.grad_fn = grad_fn
         t._requires_grad = grad_fn is not None
@@ -54,22 +71,39 @@ class Tensor:
 
     # ------------------------------------------------------------- properties
     @property
+    def data(self):
+        """The same values as a tensor cut from the graph, as PyTorch's ``.data``: it shares
+        memory with this one but not its version counter, so a write through it (``p.data
+        += -lr * p.grad``, ``w.data.normal_()``) is hidden from autograd. ``detach()`` is
+        the safe form; ``torch.no_grad()`` the usual one for updates. (The array itself is
+        ``_data``: the engine reads it there.)"""
+        return Tensor._make(self._data, None)
+
+    @data.setter
+    def data(self, value):
+        """``t.data = other`` makes ``t`` hold ``other``'s values (shape and dtype included),
+        keeping its identity, its graph node and its gradient, as in PyTorch."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.data.shape[wrap_dim(dim, self.ndim)]
+        return self.shape if dim is None else self._data.shape[wrap_dim(dim, self.ndim)]
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self):
         n = 1
-        for s in self.data.shape:
+        for s in self._data.shape:
             n *= s
         return n
 
@@ -78,11 +112,11 @@ class Tensor:
 
     @property
     def dtype(self):
-        return dtype_of(self.data)
+        return dtype_of(self._data)
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        return backend.device_of(self._data)
 
     @property
     def is_cuda(self):
@@ -126,12 +160,12 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
-            if value.data.shape != self.data.shape:
+            if value._data.shape != self._data.shape:
                 raise RuntimeError(f"attempting to assign a gradient of size "
                                    f"'{list(value.shape)}' to a tensor of size "
                                    f"'{list(self.shape)}'. Please ensure that the gradient and "
                                    "the tensor are the same size")
-            if value.data.dtype != self.data.dtype:
+            if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor "
                     f"with dtype '{self.dtype}'. The gradient must match the tensor's dtype.")
@@ -152,7 +186,7 @@ class Tensor:
         return self._vc[0]
 
     @_version.setter
-    def _version(self, value):  # optimizers bump it after writing .data in place
+    def _version(self, value):  # optimizers bump it after writing ._data in place
         self._vc[0] = value
 
     def is_inference(self):
@@ -184,7 +218,7 @@ class Tensor:
     def detach(self):
         """The same data, cut from the graph; shares the version counter (a write to it is
         seen by the graph that saved this tensor)."""
-        t = Tensor._make(self.data, None)
+        t = Tensor._make(self._data, None)
         t._vc = self._vc
         return t
 
@@ -214,10 +248,10 @@ class Tensor:
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
-        return backend.to_numpy(self.data).reshape(()).item()
+        return backend.to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
-        return backend.to_numpy(self.data).tolist()
+        return backend.to_numpy(self._data).tolist()
 
     def numpy(self, force=False):
         if self.requires_grad and not force:
@@ -226,10 +260,10 @@ class Tensor:
         if self.device.type == "cuda" and not force:
             raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() "
                             "to copy the tensor to host memory first.")
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self._data)
 
     def __array__(self, dtype=None, copy=None):
-        a = backend.to_numpy(self.data)
+        a = backend.to_numpy(self._data)
         return a if dtype is None else a.astype(dtype)
 
     def to(self, *args, **kwargs):
@@ -250,9 +284,12 @@ class Tensor:
         return self.to("cuda" if device is None else backend.device("cuda", device))
 
     def type(self, dtype=None):
+        """The legacy type name (``'minigrad.FloatTensor'``), or this tensor as ``dtype``: a
+        dtype, a legacy type (``minigrad.LongTensor``) or its name."""
         if dtype is None:
             return f"minigrad.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(dtype)
+        from .legacy import dtype_of_type
+        return self.to(dtype_of_type(dtype))
 
     def float(self):
         return self.to(backend.float32)
@@ -273,11 +310,11 @@ class Tensor:
         return _Clone.apply(self)
 
     def is_contiguous(self):
-        return backend.is_contiguous(self.data)
+        return backend.is_contiguous(self._data)
 
     def contiguous(self):
         """Self when already row-major in memory, else a row-major copy (as in PyTorch)."""
-        if backend.is_contiguous(self.data):
+        if backend.is_contiguous(self._data):
             return self
         return _Contiguous.apply(self)
 
@@ -378,13 +415,13 @@ class Tensor:
     # ------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, op):
         if isinstance(other, Tensor):
-            _check_same_device(self, other.data)
+            _check_same_device(self, other._data)
         a, b = promote_args((self, _operand(other, self)), COMMON)  # compared in a common dtype
-        b = b.data if isinstance(b, Tensor) else b
+        b = b._data if isinstance(b, Tensor) else b
         try:
-            return Tensor._make(op(a.data, b), None)
+            return Tensor._make(op(a._data, b), None)
         except ValueError as e:  # NumPy's "could not be broadcast": say it as torch does
-            autograd._raise_broadcast_error([a.data, b], e)
+            autograd._raise_broadcast_error([a._data, b], e)
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -407,7 +444,7 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def __invert__(self):
-        return Tensor._make(~self.data, None)
+        return Tensor._make(~self._data, None)
 
     def __and__(self, other):
         _check_bitwise(self, other, "bitwise_and_cpu")
@@ -472,12 +509,12 @@ class Tensor:
             wrap_dim(dim, 0)
             pair = self.reshape(1)._extreme(0, True, largest)
             return type(pair)(pair[0].reshape(()), pair[1].reshape(()))
-        if self.data.shape[wrap_dim(dim, self.ndim)] == 0:
+        if self._data.shape[wrap_dim(dim, self.ndim)] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {wrap_dim(dim, self.ndim)} to "
                              "have non-zero size.")
         values = R.MaxAlong.apply(self, dim=dim, keepdim=keepdim, largest=largest)
         node = values.grad_fn
-        index = node.index if node is not None else _argextreme(self.data, dim, keepdim, largest)
+        index = node.index if node is not None else _argextreme(self._data, dim, keepdim, largest)
         indices = Tensor._make(index, None)
         if node is not None:  # the indices are the node's second output, saved for backward
             node.outputs.append((indices._vc, 0, index))
@@ -493,21 +530,21 @@ class Tensor:
     def argmax(self, dim=None, keepdim=False):
         if self.dtype is backend.bool_:
             raise RuntimeError("argmax(): does not support bool input")
-        return Tensor._make(_argextreme(self.data, dim, keepdim, True), None)
+        return Tensor._make(_argextreme(self._data, dim, keepdim, True), None)
 
     def argmin(self, dim=None, keepdim=False):
         if self.dtype is backend.bool_:
             raise RuntimeError("argmin(): does not support bool input")
-        return Tensor._make(_argextreme(self.data, dim, keepdim, False), None)
+        return Tensor._make(_argextreme(self._data, dim, keepdim, False), None)
 
     def all(self, dim=None, keepdim=False):
         xp = self.device.xp
-        out = xp.all(self.data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
+        out = xp.all(self._data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
         return Tensor._make(_as_uint8_if(out, self), None)
 
     def any(self, dim=None, keepdim=False):
         xp = self.device.xp
-        out = xp.any(self.data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
+        out = xp.any(self._data != 0, axis=_logical_axes(dim, self.ndim), keepdims=keepdim)
         return Tensor._make(_as_uint8_if(out, self), None)
 
     def logsumexp(self, dim, keepdim=False):
@@ -522,7 +559,7 @@ class Tensor:
     # ------------------------------------------------------------- shapes
     def reshape(self, *shape):
         shape = _shape_args(shape)
-        _check_reshape(self.data.shape, shape)
+        _check_reshape(self._data.shape, shape)
         return S.Reshape.apply(self, shape=shape)
 
     view = reshape
@@ -534,7 +571,7 @@ class Tensor:
         return self.reshape(_tensor_arg(other, "reshape_as", 1).shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        shape = self.data.shape
+        shape = self._data.shape
         start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
         if start > end:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
@@ -548,7 +585,7 @@ class Tensor:
         return self.reshape(shape[:start] + (n,) + shape[end + 1:])
 
     def squeeze(self, dim=None):
-        shape = self.data.shape
+        shape = self._data.shape
         if dim is None:
             dims = [i for i, s in enumerate(shape) if s == 1]
         else:
@@ -557,7 +594,7 @@ class Tensor:
         return self.reshape(tuple(s for i, s in enumerate(shape) if i not in dims))
 
     def unsqueeze(self, dim):
-        shape = list(self.data.shape)
+        shape = list(self._data.shape)
         shape.insert(wrap_dim(dim, len(shape) + 1), 1)
         return self.reshape(tuple(shape))
 
@@ -602,7 +639,7 @@ class Tensor:
 
     def expand(self, *sizes):
         sizes = _shape_args(sizes)
-        shape = self.data.shape
+        shape = self._data.shape
         lead = len(sizes) - len(shape)
         if lead < 0:
             raise RuntimeError(f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): the "
@@ -624,14 +661,14 @@ class Tensor:
         return S.Index.apply(x, key=key)
 
     def __len__(self):
-        if not self.data.shape:
+        if not self._data.shape:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if not self.data.shape:
+        if not self._data.shape:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     # ------------------------------------------------------------- in place
     # A write to a tensor outside any graph (grad mode off, or nothing involved requires
@@ -688,7 +725,7 @@ class Tensor:
         """Record ``self <- result``: write its values into self's memory and make its
         node self's history (for a view, the base's history changes too)."""
         self._check_writable()
-        if result.data.shape != self.data.shape:
+        if result._data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
         if result.dtype != self.dtype:
@@ -703,28 +740,28 @@ class Tensor:
             if op is S.Index:
                 base._setitem(kwargs["key"], result)
             else:  # reshape / permute: the base's new value is the result, un-viewed
-                inverse = (S.Reshape.apply(result, shape=base.data.shape) if op is S.Reshape
+                inverse = (S.Reshape.apply(result, shape=base._data.shape) if op is S.Reshape
                            else S.Permute.apply(result, dims=_inverse(kwargs["dims"])))
                 base._rebase(inverse)
             fresh = op.apply(base, **kwargs)  # the view's history: the view of the new base
             self.grad_fn, self._requires_grad = fresh.grad_fn, fresh._requires_grad
             return self
         node = result.grad_fn
-        old = self.data
+        old = self._data
         if node is not None:
             saved = node.__dict__
             inputs = list(node.inputs)
             for k, v in saved.items():
-                if v is result.data:  # the saved output is self's memory from now on
+                if v is result._data:  # the saved output is self's memory from now on
                     saved[k] = old
                 elif backend.is_array(v) and backend.shares_memory(v, old):
                     saved[k] = copy = backend.owned_copy(v)  # an input about to be overwritten
                     for i, x in enumerate(inputs):  # that input's values are the copy now
-                        if isinstance(x, Tensor) and x.data is v:
+                        if isinstance(x, Tensor) and x._data is v:
                             inputs[i] = Tensor._make(copy, None)
                             node.versions[i] = None
             node.inputs = inputs
-        old[...] = result.data
+        old[...] = result._data
         self._vc[0] += 1
         self.grad_fn, self._requires_grad = node, result._requires_grad
         if node is not None:
@@ -748,7 +785,7 @@ class Tensor:
             self._rebase(_SetItem.apply(self, _operand(value, self), key=key))
             return
         self._inplace("__setitem__")
-        self.data[key] = value.data if isinstance(value, Tensor) else value
+        self._data[key] = value._data if isinstance(value, Tensor) else value
 
     def zero_(self):
         return self.fill_(0)
@@ -757,7 +794,7 @@ class Tensor:
         if self._records(value):
             return self._rebase(_SetItem.apply(self, _operand(value, self), key=...))
         self._inplace("fill_")
-        self.data[...] = value.data if isinstance(value, Tensor) else value
+        self._data[...] = value._data if isinstance(value, Tensor) else value
         return self
 
     def copy_(self, src):
@@ -765,17 +802,17 @@ class Tensor:
             src = src.to(self.device) if isinstance(src, Tensor) else src
             return self._rebase(_SetItem.apply(self, src, key=...))
         self._inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else src
-        self.data[...] = backend.move(src, self.device) if backend.is_array(src) else src
+        src = src._data if isinstance(src, Tensor) else src
+        self._data[...] = backend.move(src, self.device) if backend.is_array(src) else src
         return self
 
     def add_(self, other, alpha=1):
         if self._records(other):
             return self._rebase(self + (other * alpha if alpha != 1 else other))
         self._inplace("add_")
-        other = other.data if isinstance(other, Tensor) else other
+        other = other._data if isinstance(other, Tensor) else other
         other = _scaled(other, alpha, self) if alpha != 1 else other
-        self.data += _wrap_int(other, self) if type(other) is int else other
+        self._data += _wrap_int(other, self) if type(other) is int else other
         return self
 
     def sub_(self, other, alpha=1):
@@ -785,14 +822,14 @@ class Tensor:
         if self._records(other):
             return self._rebase(self * other)
         self._inplace("mul_")
-        self.data *= other.data if isinstance(other, Tensor) else other
+        self._data *= other._data if isinstance(other, Tensor) else other
         return self
 
     def div_(self, other):
         if self._records(other):
             return self._rebase(self / other)
         self._inplace("div_")
-        self.data /= other.data if isinstance(other, Tensor) else other
+        self._data /= other._data if isinstance(other, Tensor) else other
         return self
 
     def clamp_(self, min=None, max=None):
@@ -809,29 +846,29 @@ class Tensor:
         if self._records():
             return self._rebase(self.clamp(min, max))
         self._inplace("clamp_")
-        min, max = (b.data if isinstance(b, Tensor) else b for b in (min, max))
-        out = self.device.xp.clip(self.data, min, max)
-        if out.shape != self.data.shape:
+        min, max = (b._data if isinstance(b, Tensor) else b for b in (min, max))
+        out = self.device.xp.clip(self._data, min, max)
+        if out.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(out.shape)}")
-        self.data[...] = out
+        self._data[...] = out
         return self
 
     def relu_(self):
         if self._records():
             return self._rebase(self.relu())
         self._inplace("relu_")
-        self.data[...] = E.ReLU.apply(self).data
+        self._data[...] = E.ReLU.apply(self)._data
         return self
 
     def uniform_(self, a=0.0, b=1.0):
-        values = backend.get_rng().uniform(a, b, size=self.data.shape)
-        return self.copy_(Tensor(backend.from_numpy(values.astype(self.dtype.name),
+        values = backend.get_rng().uniform(a, b, size=self._data.shape)
+        return self.copy_(Tensor._of(backend.from_numpy(values.astype(self.dtype.name),
                                                     self.device)))
 
     def normal_(self, mean=0.0, std=1.0):
-        values = backend.get_rng().normal(mean, std, size=self.data.shape)
-        return self.copy_(Tensor(backend.from_numpy(values.astype(self.dtype.name),
+        values = backend.get_rng().normal(mean, std, size=self._data.shape)
+        return self.copy_(Tensor._of(backend.from_numpy(values.astype(self.dtype.name),
                                                     self.device)))
 
     __iadd__ = add_
@@ -842,15 +879,26 @@ class Tensor:
     # ------------------------------------------------------------- printing
     def __repr__(self):
         import numpy as np
-        arr = backend.to_numpy(self.data)
+        arr = backend.to_numpy(self._data)
         whole = arr.dtype.kind != "f" or bool(np.all(np.mod(arr[np.isfinite(arr)], 1) == 0))
         # like torch: "1., 2." for whole numbers, four decimals otherwise
+        options = dict(PRINT_OPTIONS)
+        if arr.dtype == np.bool_:  # torch pads True to False's width only when both appear
+            width = 5 if arr.size and not arr.all() else 4
+            options["formatter"] = {"bool": lambda b: str(bool(b)).rjust(width)}
         body = np.array2string(arr, separator=", ", prefix="tensor(", floatmode="maxprec" if
-                               whole else "fixed", **PRINT_OPTIONS)
+                               whole else "fixed", **options).replace(", ...,", ",  ...,")
         extras = []
+        if arr.size == 0:
+            body = "[]"
+            if arr.ndim != 1:  # as torch: an empty tensor's shape is not in its brackets
+                extras.append(f"size={tuple(arr.shape)}")
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
-        if self.dtype not in (backend.default_float, backend.int64, backend.bool_):
+        # the default float dtype goes unsaid, and int64 and bool too unless nothing shows them
+        implied = (backend.default_float,) if arr.size == 0 else (
+            backend.default_float, backend.int64, backend.bool_)
+        if self.dtype not in implied:
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
@@ -886,7 +934,7 @@ class _Retainer:
         if t is None:
             return
         if grad.grad_fn is None and not grad._requires_grad:
-            grad = Tensor._make(backend.owned_copy(grad.data), None)
+            grad = Tensor._make(backend.owned_copy(grad._data), None)
         t._grad = grad if t._grad is None else t._grad + grad
 
 _ARRAY_TYPES = backend._device_by_type  # types known to be arrays (NumPy scalars are not)
@@ -952,7 +1000,7 @@ def _to_array(data, dtype, dev):
     """Python numbers, (nested) lists, NumPy arrays -> an array on ``dev``."""
     import numpy as np
     if isinstance(data, Tensor):
-        arr = backend.to_numpy(data.data)
+        arr = backend.to_numpy(data._data)
     elif backend.is_array(data):
         arr = backend.to_numpy(data)
     elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as in torch
@@ -981,8 +1029,8 @@ def _operand(other, like):
             return _wrap_int(other, like)
         return other
     if backend.is_array(other):
-        return Tensor(other)
-    return Tensor(_to_array(other, None, like.device))
+        return Tensor._of(other)
+    return Tensor._of(_to_array(other, None, like.device))
 
 
 _INT_WRAP = {"uint8": (0, 1 << 8), "int32": (-(1 << 31), 1 << 32),  # (lowest, modulus)

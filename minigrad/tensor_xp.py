@@ -24,7 +24,7 @@ def _dtype(d):
 def _array(k):
     """An index key's part as the array library reads it (a constant Tensor's array)."""
     from .tensor import Tensor
-    return k.data if isinstance(k, Tensor) else k
+    return k._data if isinstance(k, Tensor) else k
 
 
 class TensorNamespace:
@@ -83,7 +83,7 @@ class TensorNamespace:
         import minigrad
         out = minigrad.eye(n, m if m is not None else n, dtype=_dtype(dtype), device=self.device)
         return out if k == 0 else self.tensor(
-            backend.device_of(out.data).xp.eye(n, m, k=k, dtype=out.data.dtype))
+            backend.device_of(out._data).xp.eye(n, m, k=k, dtype=out._data.dtype))
 
     # ----------------------------------------------------------- element-wise
     def where(self, cond, a, b):

@@ -196,7 +196,7 @@ def _shape_text(shape):
 
 def _norm(grad):
     """The 2-norm of a gradient tensor, as a Python float (computed on the host)."""
-    a = backend.to_numpy(grad.data)
+    a = backend.to_numpy(grad._data)
     return math.sqrt(float((a.astype("float64") ** 2).sum()))
 
 

@@ -239,7 +239,7 @@ def _as_tuple(out):
 def _to_numpy(x):
     import minigrad
     if isinstance(x, minigrad.Tensor):
-        return minigrad.backend.to_numpy(x.data)
+        return minigrad.backend.to_numpy(x._data)
     return np.asarray(x)
 
 

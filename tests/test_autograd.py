@@ -265,7 +265,7 @@ def test_user_function_sees_float64_gradients_for_0d_tensors():
 
 def test_numpy_scalars_keep_their_dtype_like_torch():
     assert minigrad.tensor(np.float64(0.1)).dtype == minigrad.float64
-    assert minigrad.Tensor(np.float32(1)).dtype == minigrad.float32
+    assert minigrad.tensor(np.float32(1)).dtype == minigrad.float32
 
 
 def test_views_share_the_version_counter_and_writes_through_them_are_recorded(device):

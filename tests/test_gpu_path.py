@@ -137,8 +137,8 @@ def test_a_training_step_reads_no_value_back_from_the_device(make):
 def test_the_read_counter_sees_a_value_read_back():
     x = minigrad.ones(3, device="strict") if has_strict() else pytest.skip(NO_STRICT)
     with strict_arrays_counting_reads() as reads:
-        float(x.sum().data)
-        bool(x[0].data > 0)
+        float(x.sum()._data)
+        bool(x[0]._data > 0)
     assert reads == ["__float__", "__bool__"]
 
 
@@ -172,7 +172,7 @@ def test_cupys_detector_catches_a_value_read_back():
     x = minigrad.ones(3, device="cuda")
     with pytest.raises(cupyx.DeviceSynchronized):
         with cupy_forbids_synchronising():
-            float(x.sum().data)
+            float(x.sum()._data)
 
 
 @needs_cuda
@@ -303,4 +303,4 @@ def test_the_class_target_kernel_masks_ignored_and_flags_out_of_range_targets(de
 def test_kernels_run_only_for_cupy_arrays():
     assert not fused.use_kernels(np.zeros(3))
     if has_strict():
-        assert not fused.use_kernels(minigrad.zeros(3, device="strict").data)
+        assert not fused.use_kernels(minigrad.zeros(3, device="strict")._data)

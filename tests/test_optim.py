@@ -225,11 +225,11 @@ def test_params_without_gradient_are_skipped_and_get_no_state():
 
 def test_step_updates_in_place_and_bumps_the_version_counter():
     w = minigrad.ones(3, requires_grad=True)
-    data, version = w.data, w._version
+    data, version = w._data, w._version
     opt = optim.SGD([w], lr=0.1, momentum=0.9)
     (w * w).sum().backward()
     opt.step()
-    assert w.data is data
+    assert w._data is data
     assert w._version == version + 1
 
 

@@ -238,7 +238,7 @@ def test_checkpoint_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path, ma
     opt.load_state_dict(ckpt["optimizer"])
     train_steps(resumed, opt, batches[8:])
     for k in init:
-        assert resumed[k].data.tobytes() == straight[k].data.tobytes(), k
+        assert resumed[k]._data.tobytes() == straight[k]._data.tobytes(), k
 
 
 def test_nn_checkpoint_of_model_optimizer_and_scheduler_resumes_bit_identically(tmp_path):
@@ -277,7 +277,7 @@ def test_nn_checkpoint_of_model_optimizer_and_scheduler_resumes_bit_identically(
     run(model, opt, sched, batches[ckpt["epoch"]:])
     assert sched.get_last_lr() == straight[2].get_last_lr()
     for (name, p), q in zip(model.named_parameters(), straight[0].parameters()):
-        assert p.data.tobytes() == q.data.tobytes(), name
+        assert p._data.tobytes() == q._data.tobytes(), name
 
 
 def test_optimizer_state_dict_round_trips_with_int_keys_and_step_tensors():

@@ -117,7 +117,7 @@ n_params = sum(p.numel() for p in net.parameters() if p.requires_grad)
 
 
 def run_program(source, framework, **data):
-    env = dict(FRAMEWORKS[framework], log=[], **data)
+    env = dict(FRAMEWORKS[framework], log=[], np=np, **data)
     exec(compile(source, f"<{framework} tutorial>", "exec"), env)
     return env
 
@@ -421,6 +421,123 @@ log.append(f"{data.movedim(0, 1).shape} {data.unsqueeze(0).expand(2, -1, -1).sha
 log.append(f"{torch.diag(data[:3, :3]).tolist()} {torch.eye(3).triu(1).sum().item()}")
 '''
 
+MAKEMORE = '''
+words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia"] * 3
+chars = sorted(set("".join(words)))
+stoi = {s: i + 1 for i, s in enumerate(chars)}
+stoi["."] = 0
+V = len(stoi)
+N = torch.zeros((V, V), dtype=torch.int32)
+for w in words:
+    chs = ["."] + list(w) + ["."]
+    for ch1, ch2 in zip(chs, chs[1:]):
+        N[stoi[ch1], stoi[ch2]] += 1
+log.append(f"{N.dtype} {N.sum().item()} {N[0, stoi['e']].item()}")
+P = (N + 1).float()
+P /= P.sum(1, keepdims=True)
+log.append(f"{P.shape} {P[0].sum().item():.4f}")
+xs, ys = [], []
+for w in words:
+    chs = ["."] + list(w) + ["."]
+    for ch1, ch2 in zip(chs, chs[1:]):
+        xs.append(stoi[ch1])
+        ys.append(stoi[ch2])
+xs, ys = torch.tensor(xs), torch.tensor(ys)
+num = xs.nelement()
+W1 = torch.tensor(W[:V * V].reshape(V, V) if V * V <= len(W) else
+                  np.resize(W, (V, V)), requires_grad=True)
+for k in range(10):
+    xenc = F.one_hot(xs, num_classes=V).float()
+    logits = xenc @ W1
+    counts = logits.exp()
+    probs = counts / counts.sum(1, keepdims=True)
+    loss = -probs[torch.arange(num), ys].log().mean() + 0.01 * (W1 ** 2).mean()
+    W1.grad = None
+    loss.backward()
+    W1.data += -5 * W1.grad
+    log.append(f"{k} {loss.item():.5f}")
+C = torch.tensor(np.resize(W, (V, 2)))
+X3 = torch.tensor([[0, 0, stoi[c]] for c in "emma"])
+emb = C[X3]
+h = torch.tanh(emb.view(-1, 6) @ torch.tensor(np.resize(W, (6, 5))))
+log.append(f"{emb.shape} {h.shape} {torch.cat(torch.unbind(emb, 1), 1).shape} {h.sum().item():.5f}")
+hpre = emb.view(emb.shape[0], -1)
+log.append(f"{hpre.mean(0, keepdim=True).shape} {hpre.std(axis=0).sum().item():.5f}")
+'''
+
+BLITZ = '''
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.fc1 = nn.Linear(6 * 14 * 14, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+        return self.fc1(torch.flatten(x, 1))
+
+net = Net()
+for m in net.modules():  # the DCGAN tutorial's weights_init, and friends
+    if isinstance(m, nn.Conv2d):
+        nn.init.normal_(m.weight.data, 0.0, 0.02)
+        m.weight.data.copy_(torch.tensor(np.resize(W, tuple(m.weight.shape))) * 0.1)
+        m.bias.data.fill_(0.01)
+    elif isinstance(m, nn.Linear):
+        m.weight.data = torch.tensor(np.resize(W, tuple(m.weight.shape)) * 0.05)
+        m.bias.data.zero_()
+params = list(net.parameters())
+log.append(f"{len(params)} {params[0].size()} {type(net.fc1.weight).__name__}")
+input = torch.tensor(np.resize(W, (1, 1, 32, 32)))
+target = torch.tensor(np.resize(W[::-1].copy(), (10,))).view(1, -1)
+criterion = nn.MSELoss()
+learning_rate = 0.01
+for step in range(3):
+    net.zero_grad()
+    loss = criterion(net(input), target)
+    loss.backward()
+    for f in net.parameters():
+        f.data.sub_(f.grad.data * learning_rate)
+    log.append(f"step {step}: loss {loss.item():.6f} conv1.bias.grad {net.conv1.bias.grad.sum():.6f}")
+a = torch.tensor([2., 3.], requires_grad=True)
+b = torch.tensor([6., 4.], requires_grad=True)
+Q = 3 * a ** 3 - b ** 2
+Q.backward(gradient=torch.tensor([1., 1.]))
+log.append(f"{9 * a ** 2 == a.grad} {-2 * b == b.grad}")
+inp = torch.eye(4, 5, requires_grad=True)
+out = (inp + 1).pow(2).t()
+out.backward(torch.ones_like(out), retain_graph=True)
+out.backward(torch.ones_like(out), retain_graph=True)
+log.append(f"{inp.grad}")
+inp.grad.zero_()
+'''
+
+TENSORS_TUTORIAL = '''
+tensor = torch.ones(4, 4)
+tensor[:, 1] = 0
+y3 = torch.rand_like(tensor)
+torch.matmul(tensor, tensor.T, out=y3)
+z3 = torch.rand_like(tensor)
+torch.mul(tensor, tensor, out=z3)
+log.append(f"{y3}")
+log.append(f"{z3}")
+agg = tensor.sum()
+log.append(f"{agg.item()} {type(agg.item()).__name__}")
+tensor.add_(5)
+log.append(f"{tensor}")
+t = torch.ones(5)
+n = t.numpy()
+t.add_(1)
+log.append(f"t: {t} n: {n}")
+n = np.ones(5)
+t = torch.from_numpy(n)
+np.add(n, 1, out=n)
+log.append(f"t: {t} n: {n}")
+big = torch.tensor(np.resize(W, (50, 40)))
+log.append(f"{big}")
+log.append(f"{torch.tensor([True, True])} {torch.tensor([True, False])} {torch.zeros(0, dtype=torch.int64)}")
+log.append(f"{torch.cat([tensor, tensor], axis=1).shape} {tensor.max(axis=0).values}")
+'''
+
 PROGRAMS = {
     "polynomial fit with autograd and manual SGD": POLYNOMIAL_AUTOGRAD,
     "polynomial fit with a custom autograd.Function": POLYNOMIAL_CUSTOM_FUNCTION,
@@ -433,6 +550,9 @@ PROGRAMS = {
     "statistics, standardising and gradient clipping": STATISTICS,
     "logistic regression by hand": LOGISTIC_REGRESSION,
     "splitting, joining and rearranging batches": BATCHING,
+    "makemore: bigram counts, one-hot logits and manual .data updates": MAKEMORE,
+    "the 60-minute blitz: writes through .data, init on .data, autograd": BLITZ,
+    "the tensors tutorial: out=, in-place ops and printing": TENSORS_TUTORIAL,
 }
 
 

@@ -1,5 +1,19 @@
-"""Argument checks shared by the functions in ``minigrad.api``, with torch's error messages."""
+"""Argument checks shared by the functions in ``minigrad.api``, with torch's error messages,
+and the (values, indices) result type."""
+import collections
+
 from .. import backend
+
+_values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def values_indices_type(name):
+    """The type of ``torch.sort``'s (and topk's, median's ...) result: a named pair
+    ``(values, indices)`` that prints as torch's ``torch.return_types.<name>``."""
+    def __repr__(self):
+        return f"minigrad.return_types.{name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+    return type(name, (_values_indices,), {"__module__": "minigrad.return_types",
+                                           "__repr__": __repr__, "__str__": __repr__})
 
 
 def wrap_dim(dim, ndim):

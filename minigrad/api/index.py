@@ -7,15 +7,27 @@ from .common import check_bounds, wrap_dim
 
 def _index_array(index, like, what):
     if not isinstance(index, Tensor):
-        index = Tensor(backend.from_numpy(__import__("numpy").asarray(index, dtype="int64"),
+        index = Tensor._of(backend.from_numpy(__import__("numpy").asarray(index, dtype="int64"),
                                           like.device))
     if index.dtype.is_floating_point or index.dtype.name == "bool":
         raise RuntimeError(f"{what}(): Expected dtype int64 for index")
-    return index.data
+    return index._data
+
+
+def _has_a_scalar(*tensors):
+    """gather and scatter count a 0-d tensor as 1-d, as torch does: True when one of
+    ``tensors`` is 0-d and the call is to be made on vectors instead."""
+    return any(isinstance(t, Tensor) and t.ndim == 0 for t in tensors)
+
+
+def _vector(t):
+    return t.reshape(1) if isinstance(t, Tensor) and t.ndim == 0 else t
 
 
 def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j] = input[index[i][j]][j] (dim 0), or input[i][index[i][j]] (dim 1) ..."""
+    if _has_a_scalar(input, index) and max(input.ndim, 1) == 1:
+        return gather(_vector(input), dim, _vector(index)).reshape(index.shape)
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, "gather")
     if idx.ndim != input.ndim:
@@ -47,6 +59,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
             raise NotImplementedError(f"scatter(reduce={reduce!r}) is not supported")
         return scatter_add(input, dim, index, src)
     src = value if src is None else src
+    if _has_a_scalar(input, index, src) and max(input.ndim, 1) == 1:
+        return scatter(_vector(input), dim, _vector(index), _vector(src)).reshape(input.shape)
     d, idx = _scatter_args(input, dim, index, src, "scatter")
     if isinstance(src, Tensor):
         src = src.to(input.dtype)  # written into input: it takes input's dtype, as in torch
@@ -55,6 +69,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
 def scatter_add(input, dim, index, src):
     """A copy of input with src added at index along dim (repeated positions add up)."""
+    if _has_a_scalar(input, index, src) and max(input.ndim, 1) == 1:
+        return scatter_add(_vector(input), dim, _vector(index), _vector(src)).reshape(input.shape)
     d, idx = _scatter_args(input, dim, index, src, "scatter_add")
     return I.ScatterAdd.apply(input, src, dim=d, index=idx)
 
@@ -88,7 +104,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 def masked_fill(input, mask, value):
     """input with ``value`` where mask is True (mask broadcasts)."""
-    m = mask.data if isinstance(mask, Tensor) else mask
+    m = mask._data if isinstance(mask, Tensor) else mask
     if backend.dtype_of(m).name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_C_NAMES.get(backend.dtype_of(m).name, backend.dtype_of(m).name)}")
@@ -112,15 +128,15 @@ _C_NAMES = {"int64": "long int", "int32": "int", "uint8": "unsigned char", "floa
 
 def masked_select(input, mask):
     """The elements of input where mask is True, as a vector (mask and input broadcast)."""
-    m = mask if isinstance(mask, Tensor) else Tensor(mask)
-    shape = backend.device_of(input.data).xp.broadcast_shapes(tuple(input.shape), tuple(m.shape))
+    m = mask if isinstance(mask, Tensor) else Tensor._of(mask)
+    shape = backend.device_of(input._data).xp.broadcast_shapes(tuple(input.shape), tuple(m.shape))
     return input.expand(shape)[m.expand(shape)]
 
 
 def nonzero(input, *, as_tuple=False):
     """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one vector per dim."""
     xp = input.device.xp
-    data = input.data if input.ndim else xp.reshape(input.data, (1,))
+    data = input._data if input.ndim else xp.reshape(input._data, (1,))
     found = xp.nonzero(data)
     found = [xp.astype(f, xp.int64) for f in found]
     if as_tuple:

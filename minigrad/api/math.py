@@ -130,7 +130,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 def _no_grad(fn, name, doc):
     def f(input):
-        return Tensor._make(fn(input.device.xp, input.data), None)
+        return Tensor._make(fn(input.device.xp, input._data), None)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc
     return f
@@ -149,8 +149,8 @@ signbit = _no_grad(lambda xp, x: xp.signbit(x) if xp.isdtype(x.dtype, "real floa
 def _logical(name, doc, fn):
     def f(input, other):
         xp = input.device.xp
-        a = input.data if input.data.dtype == xp.bool else input.data != 0
-        b = other.data if isinstance(other, Tensor) else xp.asarray(other)
+        a = input._data if input._data.dtype == xp.bool else input._data != 0
+        b = other._data if isinstance(other, Tensor) else xp.asarray(other)
         b = b if b.dtype == xp.bool else b != 0
         try:
             return Tensor._make(fn(xp, a, b), None)
@@ -171,8 +171,8 @@ logical_xor = _logical("logical_xor", "True where exactly one is non-zero.",
 
 def logical_not(input):
     """True where input is zero."""
-    return Tensor._make(input.data == 0 if input.data.dtype != input.device.xp.bool else
-                        input.device.xp.logical_not(input.data), None)
+    return Tensor._make(input._data == 0 if input._data.dtype != input.device.xp.bool else
+                        input.device.xp.logical_not(input._data), None)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -181,7 +181,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         functions._same_dtype(input, other)
     a, b = promotion.promote_args((input, _operand(other, input)), promotion.COMMON)
     xp = input.device.xp
-    a, b = a.data, (b.data if isinstance(b, Tensor) else b)
+    a, b = a._data, (b._data if isinstance(b, Tensor) else b)
     if backend.is_array(b):
         try:
             xp.broadcast_shapes(a.shape, b.shape)

@@ -12,7 +12,7 @@ def _rng(generator):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """``num_samples`` indices drawn with probabilities proportional to each row of ``input``."""
-    p = np.asarray(backend.to_numpy(input.data), dtype=np.float64)
+    p = np.asarray(backend.to_numpy(input._data), dtype=np.float64)
     rows = p.reshape(-1, p.shape[-1]) if p.ndim else p.reshape(1, 1)
     if (rows < 0).any() or not np.isfinite(rows).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
@@ -30,7 +30,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (or ``p``), else 0, in input's dtype."""
-    probs = backend.to_numpy(input.data) if p is None else np.full(tuple(input.shape), p)
+    probs = backend.to_numpy(input._data) if p is None else np.full(tuple(input.shape), p)
     draws = (_rng(generator).random(probs.shape) < probs).astype(input.dtype.name)
     return Tensor._make(backend.from_numpy(draws, input.device), None)
 
@@ -43,8 +43,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None)
         out = creation.randn(*size, generator=generator, dtype=dtype, device=device)
         return out * std + mean if (std, mean) != (1.0, 0.0) else out
     like = mean if isinstance(mean, Tensor) else std
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     shape = np.broadcast_shapes(np.shape(backend.to_numpy(m)) if isinstance(mean, Tensor) else (),
                                 np.shape(backend.to_numpy(s)) if isinstance(std, Tensor) else ())
     z = _rng(generator).standard_normal(shape).astype(like.dtype.name)

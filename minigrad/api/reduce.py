@@ -1,7 +1,6 @@
 """Reductions with torch's names: prod, var and std (with ``correction``), norm, running sums
 and products, all/any over dims, median, count_nonzero. Composites (var, std, norm,
 median) are written with other ops and need no backward of their own."""
-import collections
 import warnings
 
 from .. import backend
@@ -9,7 +8,7 @@ from ..autograd import is_grad_enabled
 from ..ops import cumulative as C, math as M, reduce as R
 from ..promotion import KERNEL_NAMES, refuse_integral
 from ..tensor import Tensor, _as_uint8_if
-from .common import wrap_dim, wrap_dims
+from .common import values_indices_type, wrap_dim, wrap_dims
 from .index import gather
 
 
@@ -171,7 +170,7 @@ def any(input, dim=None, keepdim=False):
 
 def _logical(input, dim, keepdim, name):
     xp = input.device.xp
-    data = input.data
+    data = input._data
     if data.dtype != xp.bool:
         data = data != 0
     axes = wrap_dims(dim, input.ndim)  # (checked on a 0-d tensor too)
@@ -187,11 +186,10 @@ def count_nonzero(input, dim=None):
     axes = wrap_dims(_all_if_empty(dim), input.ndim)  # (checked on a 0-d tensor too)
     if not input.ndim:
         axes = None
-    return Tensor._make(xp.sum(xp.astype(input.data != 0, xp.int64), axis=axes), None)
+    return Tensor._make(xp.sum(xp.astype(input._data != 0, xp.int64), axis=axes), None)
 
 
-values_indices = collections.namedtuple("values_indices", ["values", "indices"])
-median_result = type("median", (values_indices,), {"__module__": "minigrad.return_types"})
+median_result = values_indices_type("median")
 
 
 def median(input, dim=None, keepdim=False):
@@ -208,11 +206,11 @@ def median(input, dim=None, keepdim=False):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
-        index = _median_index(flat.data, 0, xp)
+        index = _median_index(flat._data, 0, xp)
         return gather(flat, 0, Tensor._make(index, None)).reshape(())
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    index = Tensor._make(_median_index(x.data, d, xp), None)
+    index = Tensor._make(_median_index(x._data, d, xp), None)
     values = gather(x, d, index)
     if not keepdim or not input.ndim:
         values, index = values.squeeze(d), index.squeeze(d)
@@ -239,7 +237,7 @@ def _cumulative_extreme(input, dim, largest, name):
     xp = input.device.xp
     d = wrap_dim(dim, input.ndim)
     x = input if input.ndim else input.reshape(1)
-    data = x.data
+    data = x._data
     n = data.shape[d]
     best, where = None, []
     at = [slice(None)] * data.ndim
@@ -263,8 +261,7 @@ def _cumulative_extreme(input, dim, largest, name):
     return cls(values, indices)
 
 
-_CUMMAX = type("cummax", (values_indices,), {"__module__": "minigrad.return_types"})
-_CUMMIN = type("cummin", (values_indices,), {"__module__": "minigrad.return_types"})
+_CUMMAX, _CUMMIN = values_indices_type("cummax"), values_indices_type("cummin")
 
 
 def cummax(input, dim):

@@ -149,8 +149,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if input.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         index_dtype = "int32" if input.dtype.name == "int32" else "int64"  # (repeats' dtype)
-        input, repeats = Tensor(backend.from_numpy(np.arange(input.shape[0], dtype=index_dtype),
-                                                   input.device)), input
+        positions = np.arange(input.shape[0], dtype=index_dtype)
+        input, repeats = Tensor._of(backend.from_numpy(positions, input.device)), input
     if isinstance(repeats, Tensor) and repeats.dtype.name not in ("int64", "int32"):
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
                                   f"'{KERNEL_NAMES[repeats.dtype.name]}'")
@@ -162,17 +162,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input, dim = input.reshape(-1), 0
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
-    counts = backend.to_numpy(repeats.data) if isinstance(repeats, Tensor) else repeats
+    counts = backend.to_numpy(repeats._data) if isinstance(repeats, Tensor) else repeats
     counts = np.broadcast_to(np.asarray(counts, dtype=np.int64).reshape(-1), (n,))
     positions = np.repeat(np.arange(n), counts)
-    return index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
+    return index_select(input, d, Tensor._of(backend.from_numpy(positions, input.device)))
 
 
 def _diag_index(n, offset, device):
     """(rows, cols) of the ``offset``-th diagonal of an n x n matrix."""
     i = np.arange(n)
-    return (Tensor(backend.from_numpy(i, device)),
-            Tensor(backend.from_numpy(i + offset, device)))
+    return (Tensor._of(backend.from_numpy(i, device)),
+            Tensor._of(backend.from_numpy(i + offset, device)))
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -189,7 +189,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     # (cols + 1)-th one
     positions = (start_r * cols + start_c) + np.arange(n) * (cols + 1)
     flat = x.reshape(tuple(x.shape[:-2]) + (rows * cols,))
-    return index_select(flat, -1, Tensor(backend.from_numpy(positions, input.device)))
+    return index_select(flat, -1, Tensor._of(backend.from_numpy(positions, input.device)))
 
 
 def diag(input, diagonal=0):
@@ -205,9 +205,9 @@ def diag(input, diagonal=0):
     c = np.arange(m)[None, :]
     on = (c - r) == diagonal
     source = np.where(on, np.minimum(r, c), 0)  # which element of input sits at (r, c)
-    index = Tensor(backend.from_numpy(source.reshape(-1), input.device))
+    index = Tensor._of(backend.from_numpy(source.reshape(-1), input.device))
     picked = index_select(input, 0, index).reshape(m, m) if n else input.reshape(0, 0)
-    zero = Tensor._make(xp.zeros((), dtype=input.data.dtype), None)
+    zero = Tensor._make(xp.zeros((), dtype=input._data.dtype), None)
     return E.Where.apply(backend.from_numpy(on, input.device), picked, zero)
 
 
@@ -220,7 +220,7 @@ def _triangle(input, diagonal, lower, name):
     rows, cols = input.shape[-2], input.shape[-1]
     offset = np.arange(cols)[None, :] - np.arange(rows)[:, None]
     keep = offset <= diagonal if lower else offset >= diagonal
-    zero = Tensor._make(input.device.xp.zeros((), dtype=input.data.dtype), None)
+    zero = Tensor._make(input.device.xp.zeros((), dtype=input._data.dtype), None)
     return E.Where.apply(backend.from_numpy(keep, input.device), input, zero)
 
 
@@ -280,7 +280,7 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"step is {step} but must be > 0")
     windows = (n - size) // step + 1
     positions = (np.arange(windows)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
-    picked = index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
+    picked = index_select(input, d, Tensor._of(backend.from_numpy(positions, input.device)))
     shape = tuple(input.shape[:d]) + (windows, size) + tuple(input.shape[d + 1:])
     return movedim(picked.reshape(shape), d + 1, -1)
 

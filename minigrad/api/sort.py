@@ -3,28 +3,20 @@
 Values come from ``gather`` at the sorted positions, so their gradient goes back to the
 element each value came from (a tie goes to the element the order picked).
 """
-import collections
 
 import numpy as np
 
 from .. import backend
 from ..tensor import Tensor
-from .common import wrap_dim
+from .common import values_indices_type as _result, wrap_dim
 from .index import gather
-
-_values_indices = collections.namedtuple("values_indices", ["values", "indices"])
-
-
-def _result(name):
-    return type(name, (_values_indices,), {"__module__": "minigrad.return_types"})
-
 
 _SORT, _TOPK, _KTH = _result("sort"), _result("topk"), _result("kthvalue")
 
 
 def _order(input, d, descending, stable):
     xp = input.device.xp
-    data = input.data if input.ndim else xp.reshape(input.data, (1,))
+    data = input._data if input.ndim else xp.reshape(input._data, (1,))
     if data.dtype == xp.bool:
         data = xp.astype(data, xp.int8)
     return backend.argsort(data, d, descending)
@@ -95,7 +87,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
             n == 0 for i, n in enumerate(input.shape) if i != dim % max(input.ndim, 1)):
         raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
                            "cannot be applied")
-    host = backend.to_numpy(input.data)
+    host = backend.to_numpy(input._data)
     found = np.unique(host, return_inverse=return_inverse, return_counts=return_counts,
                       axis=dim)
     found = found if isinstance(found, tuple) else (found,)

@@ -29,7 +29,7 @@ def _as_bias(mask, dtype):
     if mask.dtype is backend.bool_:
         xp = mask.device.xp
         zero = xp.zeros((), dtype=backend.backend_dtype(dtype, xp))
-        return Tensor._make(xp.where(mask.data, zero, zero - float("inf")), None)
+        return Tensor._make(xp.where(mask._data, zero, zero - float("inf")), None)
     return mask
 
 
@@ -37,7 +37,7 @@ def _blocked_bias(mask, dtype):
     """MultiheadAttention's masks say the opposite: a boolean True marks a position that
     may NOT be attended (-inf); a float mask is the bias itself."""
     if mask.dtype is backend.bool_:
-        return _as_bias(Tensor._make(~mask.data, None), dtype)
+        return _as_bias(Tensor._make(~mask._data, None), dtype)
     return mask
 
 

@@ -54,7 +54,7 @@ def _as_tensor(g):
 
 def _like(g, t):
     """``t`` (what a hook returned) as the engine wants it: an array for an array."""
-    return t if isinstance(g, Tensor) else t.data
+    return t if isinstance(g, Tensor) else t._data
 
 
 def _check_size(hook, new, old):

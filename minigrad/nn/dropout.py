@@ -37,11 +37,11 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     # one keep/drop draw per (sample, channel), broadcast over the feature map
     mask_shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
     if p == 1:
-        mask = input.device.xp.zeros(mask_shape, dtype=input.data.dtype)
+        mask = input.device.xp.zeros(mask_shape, dtype=input._data.dtype)
     else:
         u = backend.get_rng().random(mask_shape).astype(input.dtype.name)
         keep = backend.from_numpy(u, input.device) >= p
-        mask = input.device.xp.astype(keep, input.data.dtype) * (1 / (1 - p))
+        mask = input.device.xp.astype(keep, input._data.dtype) * (1 / (1 - p))
     return input * Tensor._make(mask, None)
 
 

@@ -92,7 +92,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding along a new last axis (no gradient)."""
     xp = tensor.device.xp
-    data = tensor.data
+    data = tensor._data
     if tensor.dtype is not backend.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if data.size == 0:
@@ -135,8 +135,8 @@ def _check_weight(weight, input, n_classes):
                            f"classes or no classes but got weight tensor of shape: "
                            f"{list(weight.shape)}")
     if weight.dtype is not input.dtype:
-        raise RuntimeError(f"expected scalar type {N.type_name(input.data)} but found "
-                           f"{N.type_name(weight.data)}")
+        raise RuntimeError(f"expected scalar type {N.type_name(input._data)} but found "
+                           f"{N.type_name(weight._data)}")
 
 
 def _check_weight_not_differentiated(weight, function="nll_loss_forward", argument="weight"):
@@ -152,7 +152,7 @@ def _check_class_targets(input, target, ignore_index, name):
     that the op needs to honour (None when no target equals it)."""
     if target.dtype not in (backend.int64, backend.uint8):
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {N.type_name(target.data)} "
+            f"expected target dtype to be Long or Byte, but got {N.type_name(target._data)} "
             f"({name}: class-index targets must be integers; float targets are class "
             f"probabilities and must have the input's shape {list(input.shape)}, but target "
             f"has shape {list(target.shape)})")
@@ -167,7 +167,7 @@ def _check_class_targets(input, target, ignore_index, name):
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
                            f"{list(target.shape)}")
     n_classes = input.shape[1]
-    data = target.data
+    data = target._data
     if data.size == 0:
         return None
     if not backend.on_host(data):
@@ -190,7 +190,7 @@ def _as_index(target):
     """Class indices as int64 arrays (PyTorch also accepts uint8)."""
     if target.dtype is backend.int64:
         return target
-    return Tensor._make(target.device.xp.astype(target.data, target.device.xp.int64), None)
+    return Tensor._make(target.device.xp.astype(target._data, target.device.xp.int64), None)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
@@ -221,7 +221,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     else:
         if tuple(target.shape) == tuple(input.shape) and target.dtype is not backend.bool_:
             raise RuntimeError(f"Expected floating point type for target with class "
-                               f"probabilities, got {N.type_name(target.data)}")
+                               f"probabilities, got {N.type_name(target._data)}")
         ignore = _check_class_targets(input, target, ignore_index, "cross_entropy")
         _check_weight_not_differentiated(weight)
         out = N.CrossEntropy.apply(input, _as_index(target), weight, ignore_index=ignore,
@@ -259,7 +259,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                          f"({input.shape!r})")
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{N.type_name(target.data)} (binary_cross_entropy_with_logits "
+                           f"{N.type_name(target._data)} (binary_cross_entropy_with_logits "
                            f"needs float targets: use target.float())")
     for name, w in (("weight", weight), ("pos_weight", pos_weight)):
         _check_weight_not_differentiated(w, "binary_cross_entropy_with_logits", name)
@@ -308,7 +308,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"input size ({input.shape!r}) is deprecated. Please ensure they "
                          f"have the same size.")
     xp = input.device.xp
-    if input.data.size and (bool(xp.any(input.data < 0)) or bool(xp.any(input.data > 1))):
+    if input._data.size and (bool(xp.any(input._data < 0)) or bool(xp.any(input._data > 1))):
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
         min=-100))
@@ -376,7 +376,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = (target > 0).data
+        positive = (target > 0)._data
         safe = _where(positive, target, 1.0)  # log(1) = 0 where the target is 0
         loss = target * safe.log() - target * input
     if reduction == "batchmean":

@@ -374,7 +374,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     # ------------------------------------------------------------ devices and dtypes
     def _apply_to_arrays(self, convert):
@@ -384,12 +384,12 @@ class Module:
             for p in module._parameters.values():
                 if p is None:
                     continue
-                p.data = convert(p.data)
+                p._data = convert(p._data)
                 if p.grad is not None:
-                    p.grad.data = convert(p.grad.data)
+                    p.grad._data = convert(p.grad._data)
             for b in module._buffers.values():
                 if b is not None:
-                    b.data = convert(b.data)
+                    b._data = convert(b._data)
         return self
 
     def to(self, *args, **kwargs):
@@ -477,7 +477,7 @@ class Module:
             current = module.__dict__[registry][name]
             value = state_dict[key]
             if isinstance(value, Tensor):
-                array = value.data
+                array = value._data
             elif backend.is_array(value):
                 array = backend.coerce(value)
             else:
@@ -505,11 +505,11 @@ class Module:
             for module, registry, name, current, array in updates:
                 array = backend.move(array, current.device)
                 xp = current.device.xp
-                if array.dtype != current.data.dtype:
-                    array = xp.astype(array, current.data.dtype)
+                if array.dtype != current._data.dtype:
+                    array = xp.astype(array, current._data.dtype)
                 if assign:
-                    new = (Parameter(Tensor(array), current.requires_grad)
-                           if registry == "_parameters" else Tensor(array))
+                    new = (Parameter(Tensor._of(array), current.requires_grad)
+                           if registry == "_parameters" else Tensor._of(array))
                     module.__dict__[registry][name] = new
                 else:
                     current.copy_(array)  # in place: bumps the version counter

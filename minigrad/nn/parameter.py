@@ -2,14 +2,12 @@
 from ..tensor import Tensor
 
 
-_DATA = Tensor.data  # the slot holding a tensor's array
-
-
 class Parameter(Tensor):
     """A Tensor that, assigned as a Module attribute, joins ``module.parameters()``.
 
     It shares memory with ``data`` and requires grad by default. Optimizers update
-    it in place (``p.data``), so the object itself never changes identity.
+    it in place, so the object itself never changes identity (``param.data = t`` swaps
+    its values, shape and dtype included, as in PyTorch).
     """
 
     __slots__ = ()
@@ -18,27 +16,20 @@ class Parameter(Tensor):
         if data is None:
             from ..creation import empty
             data = empty(0)
-        super().__init__(data, requires_grad=requires_grad)
+        self._init(data, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
-    def _set_data(self, value):
-        """``param.data = tensor`` swaps the parameter's values (shape and dtype included),
-        keeping its identity, as in PyTorch."""
-        _DATA.__set__(self, value.data if isinstance(value, Tensor) else value)
-
-    data = property(_DATA.__get__, _set_data)
-
     def __reduce_ex__(self, protocol):  # copy/deepcopy/pickle keep the class and the flag
-        return (Parameter, (Tensor(self.data), self.requires_grad))
+        return (Parameter, (Tensor._of(self._data), self.requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
         xp = self.device.xp
-        out = Parameter(Tensor(xp.asarray(self.data, copy=True)), self.requires_grad)
+        out = Parameter(Tensor._of(xp.asarray(self._data, copy=True)), self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor(xp.asarray(self.grad.data, copy=True))
+            out.grad = Tensor._of(xp.asarray(self.grad._data, copy=True))
         memo[id(self)] = out
         return out

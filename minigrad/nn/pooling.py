@@ -87,8 +87,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         if len(set(rows)) == 1 and len(set(cols)) == 1:
             divisor = rows[0] * cols[0]  # every window the same size: a scalar
         else:
-            xp = device_of(x.data).xp
-            divisor = xp.asarray([[r * c for c in cols] for r in rows], dtype=x.data.dtype)
+            xp = device_of(x._data).xp
+            divisor = xp.asarray([[r * c for c in cols] for r in rows], dtype=x._data.dtype)
     out = P.AvgPool2D.apply(x, kernel=kernel, stride=stride, pads=(pad[0], bottom, pad[1], right),
                             out_size=(ho, wo), divisor=divisor)
     return out[0] if unbatched else out
@@ -108,8 +108,8 @@ def adaptive_avg_pool2d(input, output_size):
     (an int, or a pair whose None entries keep the input's size)."""
     x, unbatched = _batched(input, "adaptive_avg_pool2d")
     (ho, wo), xp = _adaptive_size(output_size, x, "adaptive_avg_pool2d"), x.device.xp
-    rows = P.averaging_matrix(xp, x.shape[-2], ho, x.data.dtype)
-    cols = P.averaging_matrix(xp, x.shape[-1], wo, x.data.dtype)
+    rows = P.averaging_matrix(xp, x.shape[-2], ho, x._data.dtype)
+    cols = P.averaging_matrix(xp, x.shape[-1], wo, x._data.dtype)
     out = Separable2D.apply(x, rows, cols)
     return out[0] if unbatched else out
 

@@ -36,7 +36,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             padding_idx += n
         elif padding_idx >= n:
             raise AssertionError("Padding_idx must be within num_embeddings")
-    data = input.data
+    data = input._data
     if data.size and (int(input.device.xp.min(data)) < 0 or int(input.device.xp.max(data)) >= n):
         raise IndexError(f"index out of range in self (indices must lie in [0, {n - 1}] for "
                          f"{n} embeddings; got values from {int(input.device.xp.min(data))} "
@@ -52,11 +52,11 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
     ``max_norm`` to norm max_norm (PyTorch's embedding_renorm_, with its 1e-7)."""
     xp = weight.device.xp
     rows = xp.unique_values(xp.reshape(idx, (-1,)))
-    picked = xp.take(weight.data, rows, axis=0)
+    picked = xp.take(weight._data, rows, axis=0)
     norms = xp.sum(xp.abs(picked) ** norm_type, axis=1) ** (1 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), xp.ones_like(norms))
     with autograd.no_grad():
-        weight.data[rows, ...] = picked * xp.reshape(scale, (-1, 1))
+        weight._data[rows, ...] = picked * xp.reshape(scale, (-1, 1))
         weight._version += 1
 
 
@@ -125,4 +125,4 @@ class Embedding(Module):
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
-                   _weight=Tensor(embeddings.data), _freeze=freeze)
+                   _weight=Tensor._of(embeddings._data), _freeze=freeze)

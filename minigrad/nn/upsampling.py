@@ -88,7 +88,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         out_size = tuple(int(math.floor(n * f)) for n, f in zip(in_size, factors))
         if recompute_scale_factor:
             factors = (None, None)
-    xp, dtype = input.device.xp, input.data.dtype
+    xp, dtype = input.device.xp, input._data.dtype
     rows, cols = (_weights(xp, n, o, f, mode, bool(align_corners), dtype)
                   for n, o, f in zip(in_size, out_size, factors))
     return Separable2D.apply(input, rows, cols)

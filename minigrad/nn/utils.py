@@ -43,7 +43,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         from ..creation import tensor
         return tensor(0.0)
     xp = grads[0].device.xp
-    norms = xp.stack([xp.astype(_norm(g.data, norm_type), grads[0].data.dtype) for g in grads])
+    norms = xp.stack([xp.astype(_norm(g._data, norm_type), grads[0]._data.dtype) for g in grads])
     total = _norm(norms, norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
@@ -53,7 +53,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = xp.clip(max_norm / (total + 1e-6), None, 1.0)
     with autograd.no_grad():
         for g in grads:
-            g.mul_(xp.astype(coef, g.data.dtype))
+            g.mul_(xp.astype(coef, g._data.dtype))
     return Tensor._make(total, None)
 
 
@@ -82,6 +82,6 @@ def vector_to_parameters(vec, parameters):
     pointer = 0
     for p in parameters:
         n = p.numel()
-        p.data = xp.reshape(vec.data[pointer:pointer + n], tuple(p.shape))
+        p._data = xp.reshape(vec._data[pointer:pointer + n], tuple(p.shape))
         p._version += 1
         pointer += n

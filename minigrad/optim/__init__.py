@@ -1,6 +1,6 @@
 """Optimizers (``SGD``, ``Adam``, ``AdamW``) and learning-rate schedules, as in ``torch.optim``.
 
-Every optimizer updates ``p.data`` in place, with the update rule PyTorch documents::
+Every optimizer updates ``p``'s array in place, with the update rule PyTorch documents::
 
     optimizer = minigrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     optimizer.zero_grad()

@@ -12,7 +12,7 @@ def step_counter(value=0.0):
 def zeros_like(p, fill=0.0):
     """A state tensor shaped like parameter ``p`` (on its device, in its dtype)."""
     xp = p.device.xp
-    data = xp.zeros_like(p.data) if fill == 0 else xp.full_like(p.data, fill)
+    data = xp.zeros_like(p._data) if fill == 0 else xp.full_like(p._data, fill)
     return Tensor._make(data, None)
 
 

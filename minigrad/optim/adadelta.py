@@ -39,8 +39,8 @@ class Adadelta(Optimizer):
         for p, g, state in self._grads(group):
             xp = p.device.xp
             if weight_decay != 0:
-                g = g + weight_decay * p.data
-            v, u = state["square_avg"].data, state["acc_delta"].data
+                g = g + weight_decay * p._data
+            v, u = state["square_avg"]._data, state["acc_delta"]._data
             v *= rho
             v += g * (1 - rho) * g
             std = xp.sqrt(v + eps)
@@ -49,5 +49,5 @@ class Adadelta(Optimizer):
             delta *= g
             u *= rho
             u += delta * (1 - rho) * delta
-            p.data += -lr * delta
+            p._data += -lr * delta
             p._version += 1

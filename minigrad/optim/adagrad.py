@@ -40,13 +40,13 @@ class Adagrad(Optimizer):
         weight_decay = group["weight_decay"]
         for p, g, state in self._grads(group):
             xp = p.device.xp
-            step = float(state["step"].data)
+            step = float(state["step"]._data)
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p._data
             clr = lr / (1 + (step - 1) * lr_decay)
-            s = state["sum"].data
+            s = state["sum"]._data
             s += g * g
             std = xp.sqrt(s)
             std += eps
-            p.data += (-clr * g) / std
+            p._data += (-clr * g) / std
             p._version += 1

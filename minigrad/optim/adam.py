@@ -65,13 +65,13 @@ class Adam(Optimizer):
             state = self.state[p]
             if len(state) == 0:
                 self._init_state(p, state, amsgrad)
-            g = p.grad.data
+            g = p.grad._data
             if maximize:
                 g = -g
-            theta = p.data
+            theta = p._data
             step_t = state["step"]
-            step_t.data += 1
-            step = float(step_t.data)
+            step_t._data += 1
+            step = float(step_t._data)
 
             if weight_decay != 0:
                 if decoupled:
@@ -81,9 +81,9 @@ class Adam(Optimizer):
 
             step_size = lr / (1 - beta1 ** step)
             bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-            m = state["exp_avg"].data
-            v = state["exp_avg_sq"].data
-            v_max = state["max_exp_avg_sq"].data if amsgrad else None
+            m = state["exp_avg"]._data
+            v = state["exp_avg_sq"]._data
+            v_max = state["max_exp_avg_sq"]._data if amsgrad else None
             if v_max is None and fused.use_kernels(theta):  # a GPU: one kernel, one pass
                 w = 1 - beta1
                 fused.ADAM(theta=theta, g=g, m=m, v=v, w=w, one_minus_w=1 - w,
@@ -109,10 +109,10 @@ class Adam(Optimizer):
     def _init_state(p, state, amsgrad):
         xp = p.device.xp
         state["step"] = Tensor._make(backend.CPU.xp.zeros((), dtype="float32"), None)
-        state["exp_avg"] = Tensor._make(xp.zeros_like(p.data), None)
-        state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
+        state["exp_avg"] = Tensor._make(xp.zeros_like(p._data), None)
+        state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p._data), None)
         if amsgrad:
-            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data), None)
+            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p._data), None)
 
 
 def adam_reference(theta, g, m, v, v_max, t, lr, beta1, beta2, eps, weight_decay=0,

@@ -40,13 +40,13 @@ class Adamax(Optimizer):
         weight_decay = group["weight_decay"]
         for p, g, state in self._grads(group):
             xp = p.device.xp
-            step = float(state["step"].data)
+            step = float(state["step"]._data)
             if weight_decay != 0:
-                g = g + weight_decay * p.data
-            m, u = state["exp_avg"].data, state["exp_inf"].data
+                g = g + weight_decay * p._data
+            m, u = state["exp_avg"]._data, state["exp_inf"]._data
             lerp_(m, g, 1 - beta1)
             u *= beta2
             u[...] = xp.maximum(u, xp.abs(g) + eps)
             clr = lr / (1 - beta1 ** step)
-            p.data += (-clr * m) / u
+            p._data += (-clr * m) / u
             p._version += 1

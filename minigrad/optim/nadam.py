@@ -53,26 +53,26 @@ class NAdam(Optimizer):
         weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
         for p, g, state in self._grads(group):
             xp = p.device.xp
-            step = float(state["step"].data)
+            step = float(state["step"]._data)
             bias_correction2 = 1 - beta2 ** step
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
-                    p.data *= 1 - lr * weight_decay
+                    p._data *= 1 - lr * weight_decay
                 else:
-                    g = g + weight_decay * p.data
+                    g = g + weight_decay * p._data
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
             product = state["mu_product"]  # float32 as PyTorch's (the param's dtype once loaded)
-            product.data = product.data * backend.CPU.xp.asarray(mu, dtype=product.data.dtype)
-            mu_product = float(product.data)
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            product._data = product._data * backend.CPU.xp.asarray(mu, dtype=product._data.dtype)
+            mu_product = float(product._data)
+            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
             lerp_(m, g, 1 - beta1)
             v *= beta2
             v += g * (1 - beta2) * g
             denom = xp.sqrt(v / bias_correction2)
             denom += eps
-            p.data += ((-lr * (1.0 - mu) / (1.0 - mu_product)) * g) / denom
-            p.data += ((-lr * mu_next) / (1.0 - mu_product * mu_next) * m) / denom
+            p._data += ((-lr * (1.0 - mu) / (1.0 - mu_product)) * g) / denom
+            p._data += ((-lr * mu_next) / (1.0 - mu_product * mu_next) * m) / denom
             p._version += 1
 
     def load_state_dict(self, state_dict):

@@ -3,7 +3,7 @@
 An optimizer owns ``param_groups`` (a list of dicts: ``'params'`` plus the group's
 hyper-parameters, e.g. ``'lr'``) and ``state`` (a dict keyed by parameter: momentum
 buffers, Adam's moments...). Subclasses implement ``step()``: for every parameter with a
-gradient, update ``p.data`` in place, with no graph recorded.
+gradient, update its array ``p._data`` in place, with no graph recorded.
 
 ``state_dict()`` / ``load_state_dict()`` use PyTorch's layout, where parameters are
 replaced by their position across all groups::
@@ -151,8 +151,8 @@ class Optimizer:
             state = self.state[p]
             if len(state) == 0:
                 self._new_state(p, state, group)
-            state["step"].data += 1
-            yield p, -p.grad.data if group["maximize"] else p.grad.data, state
+            state["step"]._data += 1
+            yield p, -p.grad._data if group["maximize"] else p.grad._data, state
 
     def _update_group(self, group):
         raise NotImplementedError
@@ -227,13 +227,13 @@ class Optimizer:
         if isinstance(value, Tensor):
             if key == "step":  # the step count stays where it was (the CPU), shared
                 return value
-            data = backend.move(value.data, param.device)
+            data = backend.move(value._data, param.device)
             if param.dtype.is_floating_point and value.dtype != param.dtype:
-                data = param.device.xp.astype(data, param.data.dtype)
+                data = param.device.xp.astype(data, param._data.dtype)
             if key in self._param_shaped_state and tuple(data.shape) != tuple(param.shape):
                 raise ValueError(f"loaded state dict has '{key}' of shape {list(data.shape)} "
                                  f"for parameter {index}, whose shape is {list(param.shape)}")
-            if data is value.data:  # nothing to move or cast: share it, as PyTorch does
+            if data is value._data:  # nothing to move or cast: share it, as PyTorch does
                 return value
             return Tensor._make(data, None)
         if isinstance(value, dict):

@@ -51,13 +51,13 @@ class RAdam(Optimizer):
         weight_decay = group["weight_decay"]
         for p, g, state in self._grads(group):
             xp = p.device.xp
-            step = float(state["step"].data)
+            step = float(state["step"]._data)
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
-                    p.data *= 1 - lr * weight_decay
+                    p._data *= 1 - lr * weight_decay
                 else:
-                    g = g + weight_decay * p.data
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                    g = g + weight_decay * p._data
+            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
             lerp_(m, g, 1 - beta1)
             v *= beta2
             v += g * (1 - beta2) * g
@@ -72,7 +72,7 @@ class RAdam(Optimizer):
                 adaptive = xp.sqrt(v)
                 adaptive += eps
                 adaptive = bias_correction2 ** 0.5 / adaptive
-                p.data -= m_hat * lr * adaptive * rect
+                p._data -= m_hat * lr * adaptive * rect
             else:
-                p.data -= m_hat * lr
+                p._data -= m_hat * lr
             p._version += 1

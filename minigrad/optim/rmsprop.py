@@ -53,22 +53,22 @@ class RMSprop(Optimizer):
         for p, g, state in self._grads(group):
             xp = p.device.xp
             if weight_decay != 0:
-                g = g + weight_decay * p.data
-            v = state["square_avg"].data
+                g = g + weight_decay * p._data
+            v = state["square_avg"]._data
             v *= alpha
             v += g * (1 - alpha) * g
             if group["centered"]:
-                m = state["grad_avg"].data
+                m = state["grad_avg"]._data
                 lerp_(m, g, 1 - alpha)
                 avg = xp.sqrt(v - m * m)
             else:
                 avg = xp.sqrt(v)
             avg += eps
             if momentum > 0:
-                b = state["momentum_buffer"].data
+                b = state["momentum_buffer"]._data
                 b *= momentum
                 b += g / avg
-                p.data -= lr * b
+                p._data -= lr * b
             else:
-                p.data += (-lr * g) / avg
+                p._data += (-lr * g) / avg
             p._version += 1

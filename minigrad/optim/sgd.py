@@ -50,11 +50,11 @@ class SGD(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad._data
             if maximize:
                 g = -g
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p._data
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
@@ -62,18 +62,18 @@ class SGD(Optimizer):
                     b = backend.device_of(g).xp.asarray(g, copy=True)
                     state["momentum_buffer"] = Tensor._make(b, None)
                 elif fused.use_kernels(g):  # a GPU: buffer and parameter in one kernel
-                    fused.SGD_MOMENTUM(theta=p.data, g=g, b=buf.data, momentum=momentum,
+                    fused.SGD_MOMENTUM(theta=p._data, g=g, b=buf._data, momentum=momentum,
                                        one_minus_dampening=1 - dampening,
                                        nesterov=float(nesterov), lr=lr)
                     p._version += 1
                     continue
                 else:
-                    b = buf.data
+                    b = buf._data
                     b *= momentum
                     b += g if dampening == 0 else (1 - dampening) * g
                 g = g + momentum * b if nesterov else b
             if fused.use_kernels(g):
-                fused.SGD(theta=p.data, g=g, lr=lr)
+                fused.SGD(theta=p._data, g=g, lr=lr)
             else:
-                p.data -= lr * g
+                p._data -= lr * g
             p._version += 1

@@ -60,7 +60,7 @@ class Dataset:
 
 def _take_rows(t, indices):
     """Rows ``indices`` (a NumPy int64 array) of tensor ``t``: one ``take``, a new array."""
-    data = t.data
+    data = t._data
     dev = backend.device_of(data)
     if dev is not backend.CPU:
         indices = backend.from_numpy(indices, dev)

@@ -18,25 +18,40 @@ def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j] = input[index[i][j]][j] (dim 0), or input[i][index[i][j]] (dim 1) ..."""
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, "gather")
-    if idx.ndim != input.ndim:
+    if idx.ndim != input.ndim and (input.ndim or idx.ndim > 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     check_bounds(idx, input.shape[d] if input.ndim else 1, d)
+    if not input.ndim:  # (a 0-d input is a 1-element vector here, as in torch)
+        xp = backend.device_of(idx).xp
+        out = I.Gather.apply(input.reshape(1), dim=0, index=xp.reshape(idx, (-1,)))
+        return out.reshape(tuple(idx.shape))
     return I.Gather.apply(input, dim=d, index=idx)
 
 
 def take_along_dim(input, indices, dim=None):
-    """gather, broadcasting indices against input; dim=None works on the flattened input."""
+    """gather, broadcasting indices and input against each other in every dim but ``dim``;
+    dim=None works on the flattened input."""
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    return gather(input, dim, indices)
+    d = wrap_dim(dim, input.ndim)
+    if indices.ndim != input.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.ndim} dimensions for input, "
+                           f"and {indices.ndim} dimensions for indices")
+    if input.ndim:
+        shape = list(backend.device_of(input.data).xp.broadcast_shapes(
+            *(tuple(t.shape[:d] + (1,) + t.shape[d + 1:]) for t in (input, indices))))
+        input = input.expand(tuple(shape[:d] + [input.shape[d]] + shape[d + 1:]))
+        indices = indices.expand(tuple(shape[:d] + [indices.shape[d]] + shape[d + 1:]))
+    return gather(input, d, indices)
 
 
 def _scatter_args(input, dim, index, src, what):
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, what)
-    if idx.ndim != input.ndim:
+    if idx.ndim != input.ndim and (input.ndim or idx.ndim > 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    check_bounds(idx, input.shape[d], d)
+    check_bounds(idx, input.shape[d] if input.ndim else 1, d)
     return d, idx
 
 
@@ -50,13 +65,25 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     d, idx = _scatter_args(input, dim, index, src, "scatter")
     if isinstance(src, Tensor):
         src = src.to(input.dtype)  # written into input: it takes input's dtype, as in torch
+    if not input.ndim:
+        return _as_vector(I.Scatter, input, src, idx)
     return I.Scatter.apply(input, src, dim=d, index=idx)
 
 
 def scatter_add(input, dim, index, src):
     """A copy of input with src added at index along dim (repeated positions add up)."""
     d, idx = _scatter_args(input, dim, index, src, "scatter_add")
+    if not input.ndim:
+        return _as_vector(I.ScatterAdd, input, src, idx)
     return I.ScatterAdd.apply(input, src, dim=d, index=idx)
+
+
+def _as_vector(op, input, src, idx):
+    """A scatter into a 0-d input: into a 1-element vector, as torch treats it."""
+    xp = backend.device_of(idx).xp
+    if isinstance(src, Tensor):
+        src = src.reshape(-1)
+    return op.apply(input.reshape(1), src, dim=0, index=xp.reshape(idx, (-1,))).reshape(())
 
 
 def index_select(input, dim, index):
@@ -80,6 +107,17 @@ def index_add(input, dim, index, source, *, alpha=1):
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, "index_add")
     xp = backend.device_of(idx).xp
+    if idx.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    idx = xp.reshape(idx, (-1,))
+    expected = tuple(input.shape[:d]) + (idx.shape[0],) + tuple(input.shape[d + 1:]) \
+        if input.ndim else ()
+    if tuple(source.shape) != expected:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+    if not input.ndim:
+        return index_add(input.reshape(1), 0, idx, source.reshape(-1), alpha=alpha).reshape(())
     shape = [1] * input.ndim
     shape[d] = idx.shape[0]
     full = Tensor._make(xp.broadcast_to(xp.reshape(idx, tuple(shape)), tuple(source.shape)), None)

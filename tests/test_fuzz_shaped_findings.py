@@ -26,6 +26,21 @@ def _ix(lib, data, device):
     return lib.tensor(data) if lib is torch else lib.tensor(data, device=device)
 
 
+def _same_value_and_gradient(fn, x, device):
+    """fn(lib, x) and the gradient of its weighted sum agree, infinities and NaNs included
+    (check_op compares finite values)."""
+    got = []
+    w = np.linspace(-1.0, 2.0, x.size).reshape(x.shape)
+    for lib in (torch, minigrad):
+        t = lib.tensor(x, requires_grad=True) if lib is torch else \
+            lib.tensor(x, device=device, requires_grad=True)
+        y = fn(lib, t)
+        g, = lib.autograd.grad((y * lib.tensor(w).to(y.device)).sum(), [t])
+        got.append((np.asarray(y.detach().cpu().numpy()), np.asarray(g.cpu().numpy())))
+    for a, b in zip(*got):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
 # ------------------------------------------------------------------ indexing along a dim
 
 
@@ -63,3 +78,51 @@ def test_take_along_dim_broadcasts_input_and_indices_in_the_other_dims(device):
     check_op(lambda x: x.take_along_dim(minigrad.tensor([[0], [0]], device=device), -2),
              lambda x: x.take_along_dim(torch.tensor([[0], [0]]), -2),
              np.array([[2.0, -1.0, 2.0]]), device=device, order=2)
+
+
+# ------------------------------------------------------------------ losses
+
+
+def test_binary_cross_entropy_gradient_is_torchs_formula_finite_at_0_and_1(device):
+    """(x - y) / max(x (1 - x), eps), not the chain rule through the clamped logs (NaN)."""
+    def fn(F, x, y):
+        return F.binary_cross_entropy(x, y, reduction="sum")
+    y = [0.33, 0.5, 0.2, 1.0]  # (the target's gradient is infinite at x = 0 and 1)
+    check_op(lambda x: fn(minigrad.nn.functional, x, minigrad.tensor(
+        y, dtype=x.dtype, device=device)), lambda x: fn(torch.nn.functional, x, torch.tensor(y, dtype=x.dtype)),
+             np.array([1.0, 0.0, 0.3, 0.5]), device=device)
+    check_op(lambda x, y: fn(minigrad.nn.functional, x, y),
+             lambda x, y: fn(torch.nn.functional, x, y),
+             np.array([0.9, 0.1, 0.3, 0.5]), np.array([0.33, 0.5, 0.2, 1.0]), device=device,
+             order=2)
+
+
+def test_binary_cross_entropy_refuses_a_nan_probability_as_torch_does():
+    th, mg = _both(lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor([float("nan"), 0.5]), lib.tensor([0.0, 1.0])))
+    assert th is mg is RuntimeError
+
+
+@pytest.mark.parametrize("loss", ["huber_loss", "smooth_l1_loss"])
+def test_huber_and_smooth_l1_gradients_are_the_slope_at_an_infinite_difference(device, loss):
+    """Beyond delta (beta) the gradient is +-delta (+-1) even for an infinite difference; a
+    NaN difference has a NaN gradient, as in torch's kernel."""
+    def fn(lib, x):
+        target = lib.full(tuple(x.shape), 0.5, dtype=x.dtype)
+        return getattr(lib.nn.functional, loss)(x, target.to(x.device), reduction="none")
+    _same_value_and_gradient(fn, np.array([-np.inf, 0.25, np.inf, 3.0, np.nan, 1.5, -0.5]),
+                             device)
+    check_op(lambda x: fn(minigrad, x), lambda x: fn(torch, x), np.array([-2.0, 0.25, 3.0, 0.9]),
+             device=device, order=2)
+
+
+def test_cosine_similarity_broadcasts_before_it_picks_dim(device):
+    """x1 (3, 2) and x2 (1, 3, 2) along dim 1: the broadcast shape's dim 1 (size 3)."""
+    x1 = np.array([[0.3, -1.0], [1.257, 0.0], [-4.11, 1.57]])
+    x2 = np.array([[[1.41, 1.157], [0.9, 0.0], [-1.5, -2.0]]])
+    check_op(lambda a, b: minigrad.nn.functional.cosine_similarity(a, b),
+             lambda a, b: torch.nn.functional.cosine_similarity(a, b), x1, x2, device=device,
+             order=2)
+    check_op(lambda a, b: minigrad.nn.functional.cosine_similarity(a, b, dim=-2),
+             lambda a, b: torch.nn.functional.cosine_similarity(a, b, dim=-2),
+             np.array([[0.3], [np.nan], [0.0]]), np.array([[-0.9]]), device=device)

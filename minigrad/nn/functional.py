@@ -309,10 +309,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"input size ({input.shape!r}) is deprecated. Please ensure they "
                          f"have the same size.")
     xp = input.device.xp
-    if input.data.size and (bool(xp.any(input.data < 0)) or bool(xp.any(input.data > 1))):
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
-        min=-100))
+    if input.data.size and not bool(xp.all((input.data >= 0) & (input.data <= 1))):
+        raise RuntimeError("all elements of input should be between 0 and 1")  # (NaN too)
+    loss = N.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss, reduction)
@@ -338,7 +337,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0:
         return _reduce_loss(d.abs(), reduction)
     a = d.abs()
-    loss = _where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta)
+    small = input.device.xp.logical_not(a.data >= beta)  # (NaN too: its gradient is NaN)
+    d_small = _where(small, d, 0.0)  # (so that an infinite d's gradient is sign(d), not NaN)
+    loss = _where(small, d_small * d_small * (0.5 / beta), a - 0.5 * beta)
     return _reduce_loss(loss, reduction)
 
 
@@ -353,7 +354,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_same_size(input, target, "huber_loss")
     d = input - target
     a = d.abs()
-    loss = _where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    small = input.device.xp.logical_not(a.data >= delta)  # (NaN too: its gradient is NaN)
+    d_small = _where(small, d, 0.0)  # (so that an infinite d's gradient is delta sign(d))
+    loss = _where(small, d_small * d_small * 0.5, (a - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss, reduction)
@@ -386,9 +389,12 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
-    n1 = _euclidean_norm(x1, dim).clamp(min=eps)
-    n2 = _euclidean_norm(x2, dim).clamp(min=eps)
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``, after x1 and x2
+    broadcast against each other (as PyTorch's: ``dim`` counts in the broadcast shape)."""
+    from ..api.shape import broadcast_tensors
+    x1, x2 = broadcast_tensors(x1, x2)
+    n1 = M.SafeSqrt.apply((x1 * x1).sum(dim, keepdim=True)).clamp(min=eps)
+    n2 = M.SafeSqrt.apply((x2 * x2).sum(dim, keepdim=True)).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
@@ -404,14 +410,6 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     else:
         norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return input / norm.clamp(min=eps)
-
-
-def _euclidean_norm(x, dim):
-    """sqrt(sum(x^2)) along ``dim`` (kept), whose gradient at a zero vector is 0, as
-    PyTorch's vector_norm's (plain sqrt would give 0 * inf = nan there)."""
-    squares = (x * x).sum(dim, keepdim=True)
-    positive = (squares > 0).data
-    return _where(positive, _where(positive, squares, 1.0).sqrt(), 0.0)
 
 
 def _where(condition, input, other):

@@ -30,11 +30,11 @@ def _same_value_and_gradient(fn, x, device):
     """fn(lib, x) and the gradient of its weighted sum agree, infinities and NaNs included
     (check_op compares finite values)."""
     got = []
-    w = np.linspace(-1.0, 2.0, x.size).reshape(x.shape)
     for lib in (torch, minigrad):
         t = lib.tensor(x, requires_grad=True) if lib is torch else \
             lib.tensor(x, device=device, requires_grad=True)
         y = fn(lib, t)
+        w = np.linspace(-1.0, 2.0, y.numel()).reshape(tuple(y.shape))
         g, = lib.autograd.grad((y * lib.tensor(w).to(y.device)).sum(), [t])
         got.append((np.asarray(y.detach().cpu().numpy()), np.asarray(g.cpu().numpy())))
     for a, b in zip(*got):
@@ -126,3 +126,49 @@ def test_cosine_similarity_broadcasts_before_it_picks_dim(device):
     check_op(lambda a, b: minigrad.nn.functional.cosine_similarity(a, b, dim=-2),
              lambda a, b: torch.nn.functional.cosine_similarity(a, b, dim=-2),
              np.array([[0.3], [np.nan], [0.0]]), np.array([[-0.9]]), device=device)
+
+
+# ------------------------------------------------------------------ cutting and moving dims
+
+
+def test_tensor_split_reads_negative_indices_from_the_end(device):
+    for points in ([-1, 1, 3], [-1, -3, 4, -9]):
+        check_op(lambda x: minigrad.tensor_split(x, points)[0] * 1 + 0,
+                 lambda x: torch.tensor_split(x, points)[0] * 1 + 0, np.arange(5.0),
+                 device=device)
+        th, mg = _both(lambda lib: [tuple(p.shape) for p in lib.arange(5).tensor_split(points)])
+        assert th == mg
+
+
+def test_split_and_chunk_of_an_empty_dim_give_torchs_pieces():
+    th, mg = _both(lambda lib: [tuple(p.shape) for p in lib.zeros(0, 2).chunk(3)])
+    assert th == mg == [(0, 2)] * 3
+    th, mg = _both(lambda lib: [tuple(p.shape) for p in lib.zeros(0).split(3)])
+    assert th == mg == [(0,)]
+
+
+@pytest.mark.parametrize("call", [lambda x: x.chunk(2), lambda x: x.split(1),
+                                  lambda x: x.tensor_split(2), lambda x: x.narrow(0, 0, 1),
+                                  lambda x: x.unflatten(0, (1,))])
+def test_cutting_a_0d_tensor_raises_runtime_error_as_torch_does(call):
+    th, mg = _both(lambda lib: call(lib.tensor(1.5)))
+    assert th is mg is RuntimeError
+
+
+def test_movedim_of_a_0d_tensor_returns_it():
+    th, mg = _both(lambda lib: lib.movedim(lib.tensor(0.5), [0], (-1,)))
+    assert th == mg == 0.5
+
+
+# ------------------------------------------------------------------ pooling
+
+
+def test_adaptive_max_pool2d_takes_the_last_nan_of_a_window_as_its_maximum(device):
+    """torch's loop replaces the running maximum by every NaN it meets."""
+    nan = np.nan
+    x = np.array([[[[3.2, nan, 2.0, nan], [1.0, 1.25, 1.02, 0.43], [0.5, -1.0, 1.57, -4.1]]]])
+
+    def fn(lib, x):
+        out, idx = lib.nn.functional.adaptive_max_pool2d(x, (4, 1), return_indices=True)
+        return out * 1 + idx.to(out.dtype)
+    _same_value_and_gradient(fn, x, device)

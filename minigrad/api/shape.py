@@ -20,6 +20,7 @@ def _along(input, d, key):
 
 def narrow(input, dim, start, length):
     """The ``length`` elements from ``start`` along ``dim`` (start may be negative)."""
+    _at_least_1d(input, "narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if start < 0:
@@ -34,6 +35,7 @@ def narrow(input, dim, start, length):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (the last one smaller), or of the listed sizes."""
+    _at_least_1d(tensor, "split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -41,7 +43,7 @@ def split(tensor, split_size_or_sections, dim=0):
         if size == 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
-        sizes = [min(size, n - s) for s in range(0, n, size)] if size else [0]
+        sizes = ([min(size, n - s) for s in range(0, n, size)] if size else []) or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -57,22 +59,33 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` equal pieces along ``dim`` (the last may be smaller)."""
+    _at_least_1d(input, "chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[wrap_dim(dim, input.ndim)]
-    return split(input, max(_math.ceil(n / chunks), 1) if n else 0, dim) if n else (input,)
+    if not n:  # (an empty dim: ``chunks`` empty pieces, as torch gives)
+        return split(input, [0] * chunks, dim)
+    return split(input, max(_math.ceil(n / chunks), 1), dim)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
-    """Pieces at the given indices, or ``n`` pieces whose sizes differ by at most one."""
+    """Pieces at the given indices (each piece ``input[a:b]`` along dim, Python's slicing:
+    negative indices count from the end), or ``n`` pieces whose sizes differ by at most one."""
+    _at_least_1d(input, f"tensor_split expected at least a 1-dimensional tensor, but got a "
+                        f"tensor with {input.ndim} dims")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
         return split(input, sizes, d)
-    bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
+    bounds = [0] + [min(max(i + n if i < 0 else i, 0), n) for i in indices_or_sections] + [n]
     return tuple(_along(input, d, slice(a, max(a, b))) for a, b in zip(bounds, bounds[1:]))
+
+
+def _at_least_1d(input, message):
+    if not input.ndim:
+        raise RuntimeError(message)
 
 
 def unbind(input, dim=0):
@@ -243,6 +256,8 @@ def movedim(input, source, destination):
                            f"({list(dst)} dims)")
     src = [wrap_dim(d, input.ndim) for d in src]
     dst = [wrap_dim(d, input.ndim) for d in dst]
+    if not input.ndim:  # (dim 0 and -1 name a 0-d tensor's one place)
+        return input.reshape(())
     order = [None] * input.ndim
     for s, t in zip(src, dst):
         order[t] = s
@@ -263,6 +278,7 @@ swapdims = swapaxes
 
 def unflatten(input, dim, sizes):
     """Dim ``dim`` split into ``sizes`` (one may be -1)."""
+    _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     return input.reshape(tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
 

@@ -172,3 +172,37 @@ def test_adaptive_max_pool2d_takes_the_last_nan_of_a_window_as_its_maximum(devic
         out, idx = lib.nn.functional.adaptive_max_pool2d(x, (4, 1), return_indices=True)
         return out * 1 + idx.to(out.dtype)
     _same_value_and_gradient(fn, x, device)
+
+
+# ------------------------------------------------------------------ arithmetic, attention
+
+
+def test_lerp_computes_from_end_when_the_weight_is_at_least_a_half(device):
+    """torch's kernel: exact at weight 1, and infinities give NaN where it says."""
+    inf, nan = np.inf, np.nan
+    a = np.array([[-2.0, inf], [-0.0, -1.0], [1.57, 2.0]])
+    b = np.array([[nan, -1.0], [-1.0, 1.1], [-inf, 0.9]])
+    for w in (-0.5, 1.0, 0.25):
+        _same_value_and_gradient(lambda lib, x: lib.lerp(x, lib.tensor(b).to(x.device), w),
+                                 a, device)
+    w = np.array([[0.43, 1.03], [1.16, 0.0], [-0.5, 0.3]])
+    check_op(lambda x, e, w: minigrad.lerp(x, e, w), lambda x, e, w: torch.lerp(x, e, w),
+             np.array([[-2.0, 0.1], [-0.3, -1.0], [1.57, 2.0]]), -b.clip(-2, 2).round(1) + 0.3,
+             w, device=device, order=2)
+
+
+def test_lerp_of_integers_raises_as_torch_does():
+    th, mg = _both(lambda lib: lib.tensor([1]).lerp(lib.tensor([2]), 0.5))
+    assert th is mg is NotImplementedError
+
+
+def test_attention_gives_0_to_a_query_that_may_attend_to_no_key(device):
+    """torch's _safe_softmax (since 2.5): a fully masked row is 0, its gradients 0."""
+    rng = np.random.default_rng(0)
+    mask = [[True, False, True, False], [False] * 4]
+
+    def fn(lib, q, k, v):
+        m = lib.tensor(mask) if lib is torch else lib.tensor(mask, device=device)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m)
+    check_op(lambda *a: fn(minigrad, *a), lambda *a: fn(torch, *a), rng.standard_normal((2, 3)),
+             rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), device=device, order=2)

@@ -68,10 +68,21 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         scores = scores + _causal_bias(n_queries, n_keys, query.dtype, query.device)
     if attn_mask is not None:
         scores = scores + _as_bias(attn_mask, query.dtype)
-    weights = scores.softmax(-1)
+    weights = _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
     return weights @ value
+
+
+def _safe_softmax(scores):
+    """softmax over the last dim, 0 (not NaN) in a row whose scores are all -inf (a query
+    that may attend to no key), as PyTorch's _safe_softmax gives since 2.5."""
+    xp = scores.device.xp
+    blocked = xp.all(scores.data == -float("inf"), axis=-1, keepdims=True)
+    if not bool(xp.any(blocked)):
+        return scores.softmax(-1)
+    from ..functions import where
+    return where(blocked, 0.0, where(blocked, 0.0, scores).softmax(-1))
 
 
 def multi_head_attention_forward(query, key, value, num_heads, in_proj_weight, in_proj_bias,

@@ -843,8 +843,6 @@ def _scaled_dot_product_attention(g, inp):
     if g.draw.chance(0.3):
         mask = g.tensor((n_q, n_k) if g.draw.chance(0.8) else batch + (n_q, n_k),
                         "bool" if g.draw.chance(0.6) else q.dtype, grad=False)
-        if mask.dtype == "bool":
-            mask.array[..., 0] = True  # (a row with no key to attend to is NaN in both)
         kwargs["attn_mask"] = mask
     elif g.draw.chance(0.2):
         kwargs["is_causal"] = True

@@ -206,3 +206,80 @@ def test_attention_gives_0_to_a_query_that_may_attend_to_no_key(device):
         return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m)
     check_op(lambda *a: fn(minigrad, *a), lambda *a: fn(torch, *a), rng.standard_normal((2, 3)),
              rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), device=device, order=2)
+
+
+def test_in_place_index_ops_keep_the_gradient_of_what_they_write_into(device):
+    """masked_fill_, scatter_, scatter_add_, index_add_ on a computed tensor: the elements
+    they leave pass their gradient on to its history (they were cut off)."""
+    def fn(lib, x):
+        ix = (lambda d: _ix(lib, d, device))
+        y = x * 2
+        y.masked_fill_(ix([True, False, False]), 0.0)
+        y.scatter_add_(0, ix([2]), x[1:2] * x[1:2])
+        y.index_add_(0, ix([1]), x[:1] * 3)
+        return y.scatter_(0, ix([0]), x[2:] * 5)
+    check_op(lambda x: fn(minigrad, x), lambda x: fn(torch, x), np.array([1.0, 2.0, 3.0]),
+             device=device, order=2)
+
+
+# ------------------------------------------------------------------ misuse: torch's error types
+
+MISUSE = {  # what torch refuses, and how
+    "group_norm with one value per group": (ValueError, lambda lib: lib.nn.functional.group_norm(
+        lib.tensor([[0.5, 1.0]]), 2)),
+    "batch_norm training with eps 0": (ValueError, lambda lib: lib.nn.functional.batch_norm(
+        lib.ones(2, 2), lib.zeros(2), lib.ones(2), training=True, eps=0.0)),
+    "layer_norm over no dims": (RuntimeError, lambda lib: lib.nn.functional.layer_norm(
+        lib.ones(2), [])),
+    "pad cropping more than there is": (RuntimeError, lambda lib: lib.nn.functional.pad(
+        lib.ones(2, 3), (-2, -2))),
+    "prelu of integers": (NotImplementedError, lambda lib: lib.nn.functional.prelu(
+        lib.tensor([1, 2]), lib.tensor([1]))),
+    "kl_div of integers": (RuntimeError, lambda lib: lib.nn.functional.kl_div(
+        lib.tensor([1, 2]), lib.tensor([1.0, 2.0]), reduction="sum")),
+    "adaptive_max_pool2d of integers": (NotImplementedError, lambda lib:
+                                        lib.nn.functional.adaptive_max_pool2d(
+                                            lib.ones(1, 2, 2, dtype=lib.int64), 1)),
+    "eye of a negative size": (RuntimeError, lambda lib: lib.eye(2, -1)),
+    "meshgrid of a matrix": (RuntimeError, lambda lib: lib.meshgrid(lib.ones(2, 2),
+                                                                    indexing="ij")),
+    "topk of bools": (RuntimeError, lambda lib: lib.tensor([True]).topk(1)),
+    "kthvalue of bools": (NotImplementedError, lambda lib: lib.tensor([True]).kthvalue(1)),
+    "kthvalue along an empty dim": (IndexError, lambda lib: lib.ones(2, 0).kthvalue(1)),
+    "repeat_interleave with a count per another size": (
+        RuntimeError, lambda lib: lib.ones(3).repeat_interleave(lib.tensor([1, 2]), dim=0)),
+    "repeat_interleave with a wrong output_size": (
+        RuntimeError, lambda lib: lib.ones(2).repeat_interleave(2, output_size=3)),
+    "take_along_dim of a 0-d tensor along a dim": (
+        IndexError, lambda lib: lib.tensor(1.0).take_along_dim(lib.tensor(0), -1)),
+    "index_select of two positions of a 0-d tensor": (
+        RuntimeError, lambda lib: lib.tensor(1.0).index_select(0, lib.tensor([0, 3]))),
+    "index_add_ at a negative position": (IndexError, lambda lib: lib.tensor([1.0, 2.0])
+                                          .index_add_(-1, lib.tensor([-3, 1]),
+                                                      lib.tensor([1.0, 2.0]))),
+    "masked_select with a mask that does not broadcast": (
+        RuntimeError, lambda lib: lib.masked_select(lib.tensor([2, 3]),
+                                                    lib.tensor([[True, False, False]]))),
+    "masked_select with a uint8 mask": (
+        RuntimeError, lambda lib: lib.masked_select(lib.tensor([2, 3]),
+                                                    lib.tensor([1, 0], dtype=lib.uint8))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISUSE))
+def test_misuse_found_by_the_fuzzer_raises_torchs_error_type(case):
+    error, call = MISUSE[case]
+    th, mg = _both(call)
+    assert th is error and mg is error, (th, mg)
+
+
+@pytest.mark.parametrize("case", ["negative indices", "0-d unfold", "scatter add of a number"])
+def test_calls_torch_accepts_that_minigrad_refused(case):
+    call = {"negative indices": lambda lib: lib.tensor([[2, -3], [0, -2]]).take_along_dim(
+                lib.tensor([[-1, 0], [0, 0]]), 1),
+            "0-d unfold": lambda lib: lib.tensor(1.0).unfold(0, 1, 1),
+            "scatter add of a number": lambda lib: lib.scatter(
+                lib.ones(2, 2), 0, lib.tensor([[1, 1]]), value=2.0, reduce="add")}[case]
+    th, mg = _both(call)
+    np.testing.assert_array_equal(mg, th)
+    assert mg.shape == th.shape

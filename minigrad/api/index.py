@@ -33,6 +33,8 @@ def take_along_dim(input, indices, dim=None):
     dim=None works on the flattened input."""
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
+    if not input.ndim:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     if indices.ndim != input.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
@@ -43,7 +45,8 @@ def take_along_dim(input, indices, dim=None):
             *(tuple(t.shape[:d] + (1,) + t.shape[d + 1:]) for t in (input, indices))))
         input = input.expand(tuple(shape[:d] + [input.shape[d]] + shape[d + 1:]))
         indices = indices.expand(tuple(shape[:d] + [indices.shape[d]] + shape[d + 1:]))
-    return gather(input, d, indices)
+    n = input.shape[d]
+    return gather(input, d, indices + (indices < 0).to(indices.dtype) * n)  # (-1: the last)
 
 
 def _scatter_args(input, dim, index, src, what):
@@ -60,6 +63,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         if reduce != "add":
             raise NotImplementedError(f"scatter(reduce={reduce!r}) is not supported")
+        if src is None:  # (a number: added at every position of index)
+            src = Tensor._make(backend.device_of(input.data).xp.full(
+                tuple(index.shape), value, dtype=input.data.dtype), None)
         return scatter_add(input, dim, index, src)
     src = value if src is None else src
     d, idx = _scatter_args(input, dim, index, src, "scatter")
@@ -94,6 +100,9 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     idx = backend.device_of(idx).xp.reshape(idx, (-1,))
     size = input.shape[d] if input.ndim else 1
+    if not input.ndim and idx.shape[0] != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{idx.shape[0]} value(s)")
     host = backend.to_numpy(idx)
     if host.size and (host.max() >= size or host.min() < 0):
         raise IndexError("index out of range in self")
@@ -110,6 +119,9 @@ def index_add(input, dim, index, source, *, alpha=1):
     if idx.ndim > 1:
         raise IndexError("index_add_(): Index is supposed to be a vector")
     idx = xp.reshape(idx, (-1,))
+    host = backend.to_numpy(idx)
+    if host.size and (host.min() < 0 or host.max() >= (input.shape[d] if input.ndim else 1)):
+        raise IndexError("index out of range in self")
     expected = tuple(input.shape[:d]) + (idx.shape[0],) + tuple(input.shape[d + 1:]) \
         if input.ndim else ()
     if tuple(source.shape) != expected:
@@ -151,7 +163,14 @@ _C_NAMES = {"int64": "long int", "int32": "int", "uint8": "unsigned char", "floa
 def masked_select(input, mask):
     """The elements of input where mask is True, as a vector (mask and input broadcast)."""
     m = mask if isinstance(mask, Tensor) else Tensor(mask)
-    shape = backend.device_of(input.data).xp.broadcast_shapes(tuple(input.shape), tuple(m.shape))
+    if m.dtype.name != "bool":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    try:
+        shape = backend.device_of(input.data).xp.broadcast_shapes(tuple(input.shape),
+                                                                  tuple(m.shape))
+    except ValueError as e:
+        raise RuntimeError(f"The size of the mask {tuple(m.shape)} must be broadcastable to the "
+                           f"input's {tuple(input.shape)}") from e
     return input.expand(shape)[m.expand(shape)]
 
 
@@ -192,7 +211,7 @@ def argwhere(input):
 def _in_place(fn, name):
     """The in-place form (``masked_fill_`` ...): the result written into self with ``copy_``."""
     def method(self, *args, **kwargs):
-        return self.copy_(fn(self.detach(), *args, **kwargs))
+        return self.copy_(fn(self, *args, **kwargs))
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place {fn.__name__}: self becomes {fn.__name__}(self, ...)."
     return method

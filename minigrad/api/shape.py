@@ -174,7 +174,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     counts = backend.to_numpy(repeats.data) if isinstance(repeats, Tensor) else repeats
-    counts = np.broadcast_to(np.asarray(counts, dtype=np.int64).reshape(-1), (n,))
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1)
+    if counts.size != 1 and counts.size != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {counts.size} and input.size({d}) = {n}")
+    counts = np.broadcast_to(counts, (n,))
+    if output_size is not None and output_size != int(counts.sum()):
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected "
+                           f"{int(counts.sum())} but got {output_size}")
     positions = np.repeat(np.arange(n), counts)
     return index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
 
@@ -278,8 +285,8 @@ swapdims = swapaxes
 
 def unflatten(input, dim, sizes):
     """Dim ``dim`` split into ``sizes`` (one may be -1)."""
-    _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
+    _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
     return input.reshape(tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
 
 
@@ -292,6 +299,8 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
+    if not input.ndim:  # (torch: the one window of a 0-d tensor, ``size`` long)
+        return input.reshape(1)[:size]
     windows = (n - size) // step + 1
     positions = (np.arange(windows)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
     picked = index_select(input, d, Tensor(backend.from_numpy(positions, input.device)))
@@ -328,6 +337,10 @@ def meshgrid(*tensors, indexing=None):
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
                            f"received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a {t.ndim}D tensor of shape {list(t.shape)}")
     shape = tuple(t.numel() for t in tensors)
     grids = []
     for i, t in enumerate(tensors):

@@ -367,6 +367,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     ``target * (log(target) - input)`` (0 where target is 0), or with ``log_target``,
     ``exp(target) * (target - input)``. ``'batchmean'`` divides the sum by the batch size
     (the true KL divergence); ``'mean'`` by the number of elements, as in PyTorch."""
+    if not input.dtype.is_floating_point or not target.dtype.is_floating_point:
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if reduction == "batchmean":
         if size_average is not None or reduce is not None:
             reduction = _reduction("mean", size_average, reduce)

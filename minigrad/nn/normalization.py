@@ -9,6 +9,8 @@ does) that eval mode uses instead::
 ``momentum=None`` makes it a plain cumulative average (momentum = 1 / batches seen).
 Layer norm and group norm normalise each sample on its own, in both modes.
 """
+import math
+
 from .. import autograd, backend
 from ..creation import ones, tensor, zeros
 from ..ops import normalization as N
@@ -34,6 +36,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     if training:
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
         m = input.numel() // max(channels, 1)
         if m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
@@ -72,6 +76,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     shape = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) \
         else (normalized_shape,)
     k = len(shape)
+    if not k:
+        raise RuntimeError(f"Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           f"containing at least one element, but got normalized_shape = []")
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
@@ -92,6 +99,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"Expected number of channels in input to be divisible by "
                            f"num_groups, but got input of shape {input.shape!r} and "
                            f"num_groups={num_groups}")
+    if n * c // num_groups * math.prod(input.shape[2:]) == 1:  # (torch's _verify_batch_size)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {[n * c // num_groups, num_groups] + list(input.shape[2:])}")
     grouped = input.reshape(n, num_groups, -1)
     out = _normalize_over(grouped, (2,), eps).reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)

@@ -5,6 +5,7 @@ the adaptive forms choose their windows so that the output has ``output_size`` (
 average pool is ``AdaptiveAvgPool2d(1)``).
 """
 from ..backend import device_of
+from ..promotion import refuse_integral
 from ..ops import pool as P
 from ..ops.resample import Separable2D
 from ..ops.conv import _pool_out_size
@@ -118,6 +119,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling whose windows are chosen so that the output is ``output_size``; with
     ``return_indices``, also where each maximum is (row * W + column in its plane)."""
     x, unbatched = _batched(input, "adaptive_max_pool2d")
+    refuse_integral("adaptive_max_pool2d", x)
     index = [] if return_indices else None
     out = P.AdaptiveMaxPool2D.apply(x, out_size=_adaptive_size(output_size, x,
                                                                "adaptive_max_pool2d"),

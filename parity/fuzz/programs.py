@@ -529,7 +529,9 @@ def program(draw, ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     hint = None
     for i in range(n):
         op = draw.choice(ops)
-        if hint is None or op.name in PER_OP or _is_inplace(op):
+        # (in-place ops start from a fresh tensor, but for those of shaped.py, which chain
+        # after a step: their gradients must reach the history of the tensor they write)
+        if hint is None or op.name in PER_OP or _is_inplace(op) and op.name not in ON_INPUT:
             inp = g.tensor(grad=not _is_inplace(op))
             args, kwargs = _call_args(g, op, inp)
         else:

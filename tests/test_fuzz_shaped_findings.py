@@ -283,3 +283,8 @@ def test_calls_torch_accepts_that_minigrad_refused(case):
     th, mg = _both(call)
     np.testing.assert_array_equal(mg, th)
     assert mg.shape == th.shape
+
+
+def test_embedding_rows_of_width_0_have_a_gradient(device):
+    _same_value_and_gradient(lambda lib, w: lib.nn.functional.embedding(
+        _ix(lib, [0, 1], device), w, padding_idx=-1), np.zeros((4, 0)), device)

@@ -193,7 +193,94 @@ KNOWN = [
     Known(("Tensor.__setitem__",), ("raise",), "mixed dtypes: torch's index_put requires the "
           "value's dtype to match; minigrad casts it (in-place semantics are another issue's)",
           details=("Index put requires the source and destination dtypes match",)),
+    # (found once the ops of shaped.py were drawn)
+    Known(("F.adaptive_avg_pool2d",), ("value", "grad"), "deliberate: adaptive average "
+          "pooling is two products with averaging matrices (one GEMM each way, no Python loop "
+          "over windows), so an infinite or NaN pixel meets the zeros of the other windows' "
+          "weights (0 * inf = NaN) and spreads NaN where torch's window sums stay finite",
+          when=lambda d: _nonfinite(d)),
+    Known(("F.conv_transpose2d",), ("raise", "error type"), "not implemented: minigrad's "
+          "conv_transpose2d supports groups=1 only", details=("supports groups=1 only",)),
+    Known(("F.pad",), ("raise", "error type"), "not implemented: minigrad's pad has no "
+          "'circular' mode", details=("no 'circular' mode",)),
+    Known(("scatter", "Tensor.scatter", "Tensor.scatter_"), ("raise", "error type"), "not "
+          "implemented: scatter's reduce='multiply' (deprecated in torch, which points to "
+          "scatter_reduce)", details=("scatter(reduce='multiply') is not supported",)),
+    Known(("einsum",), ("raise", "error type"), "not implemented: einsum with a subscript "
+          "repeated within one operand (a diagonal or a trace, 'ii')",
+          details=("repeated within one operand",)),
+    Known(("einsum",), ("dtype",), "torch quirk: einsum of an int32 operand that only "
+          "reduces ('ij->') sums with sum(), which promotes integers to int64, while its "
+          "products keep int32; minigrad keeps the operands' dtype throughout",
+          details=("torch dtype int64, minigrad int32",)),
+    Known(("kthvalue", "Tensor.kthvalue", "topk", "Tensor.topk"), ("value", "grad"), "torch "
+          "leaves unspecified which of several equal elements kthvalue/topk report (its "
+          "partial sort picks one; minigrad's stable sort the first): the values agree, the "
+          "indices (and where the gradient goes) differ", when=lambda d: _values_tie(d)),
+    Known(("topk", "Tensor.topk"), ("raise",), "torch quirk: topk(0) of a 0-d tensor returns "
+          "the element itself (a 1-element result for k = 0); minigrad refuses the empty "
+          "selection", when=lambda d: "topk(0" in repr(d.program) or ".topk(0" in repr(
+              d.program)),
+    Known("*", ("grad",), "torch's own backward fails on a program minigrad differentiates: "
+          "scatter/scatter_add with a src larger than index (its gradient has index's "
+          "shape), scatter_(reduce=...) (not implemented), group_norm with a bias but no "
+          "weight, index_add into an empty dim", details=(
+              "returned an invalid gradient at index 1",
+              "derivative for aten::scatter_ is not implemented",
+              "torch's backward raises RuntimeError: tensor does not have a device",
+              "self indexing axis dim should be positive")),
+    Known(("F.group_norm", "F.layer_norm", "F.batch_norm"), ("value", "grad"), "float32 "
+          "groups of (nearly) equal values: x - mean is rounding noise that 1 / sqrt(var + "
+          "eps) magnifies ~300x, and torch's fused kernel rounds it differently from "
+          "minigrad's composite", when=lambda d: "float32" in repr(d.program)),
+    Known(("F.kl_div",), ("grad",), "the target's gradient where the target is 0: torch's "
+          "xlogy backward divides 0 by 0 (NaN); minigrad takes 0 log 0 as the constant 0, so "
+          "its gradient there is -input (the true derivative, log t + 1 - input, is -inf)",
+          details=("gradient of input 1",)),
+    Known(("lerp", "Tensor.lerp"), ("grad",), "lerp's weight (or end) gradient with an "
+          "infinite operand: minigrad's where() of the two formulas multiplies the unused "
+          "one's zero gradient by the infinity (NaN) where torch's kernel gives +-inf",
+          when=lambda d: "nan" in d.detail and "inf" in repr(d.program)),
+    Known(("F.huber_loss", "F.smooth_l1_loss", "F.l1_loss", "F.binary_cross_entropy",
+           "F.kl_div"), ("raise", "error type"), "lenient: a loss of an integer input and a "
+          "float target, which torch refuses (its result dtype cannot be cast to the input's, "
+          "or the dtypes must match); minigrad computes it in the float dtype",
+          details=("can't be cast to the desired output type", "Found dtype")),
+    Known(("mm", "Tensor.mm", "bmm", "Tensor.bmm", "mv", "Tensor.mv", "outer", "Tensor.outer",
+           "ger", "Tensor.ger", "einsum", "F.prelu"), ("raise",), "products of bool tensors "
+          "work in minigrad (torch has no kernel; see the matmul entry)",
+          details=("not implemented for 'Bool'",)),
+    Known(("mv", "Tensor.mv"), ("error type",), "mv of a 0-d matrix: torch's first check "
+          "raises IndexError (no dim 0), minigrad's shape check RuntimeError",
+          details=("Dimension specified as 0 but tensor has no dimensions",)),
+    Known(("F.embedding",), ("error type",), "torch quirk: an out-of-range int32 index raises "
+          "RuntimeError ('INDICES element is out of DATA bounds', another kernel) where an "
+          "int64 one raises IndexError, as minigrad's does for both",
+          details=("INDICES element is out of DATA bounds",)),
+    Known(("scatter", "Tensor.scatter", "Tensor.scatter_", "scatter_add", "Tensor.scatter_add",
+           "Tensor.scatter_add_", "gather", "Tensor.gather"), ("raise",), "torch quirk: an "
+          "empty index of a non-integer dtype passes (nothing is checked when there is "
+          "nothing to write); minigrad checks the dtype first",
+          details=("Expected dtype int64 for index",)),
 ]
+
+
+def _nonfinite(d):
+    return "inf" in repr(d.program) or "nan" in repr(d.program) or "nan" in d.detail
+
+
+def _values_tie(d):
+    """The program's values agree on both sides (only the indices differ): kthvalue/topk
+    among equal elements."""
+    import minigrad
+    import torch
+
+    from .compare import _compare_values, run
+    th, mg = run(d.program, torch, backward=False), run(d.program, minigrad, backward=False)
+    if th.error is not None or mg.error is not None or not isinstance(th.value, tuple) or \
+            not isinstance(mg.value, tuple) or th.value[:1] == ("tensor",):
+        return False
+    return _compare_values(th.value[0], mg.value[0], 1e-5, 1e-6, True) is None
 
 
 # ------------------------------------------------------------------ second order
@@ -316,6 +403,22 @@ KNOWN_ORDER2 = [
           "derivative next to an infinite input (torch ~0, minigrad NaN), or at a pole of what "
           "follows (log1p(-1): torch -inf, minigrad NaN)",
           when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
+    # (found once the ops of shaped.py were drawn)
+    Known(("F.layer_norm", "F.batch_norm", "F.group_norm"), ("grad2",), "torch bug: its "
+          "double backward of a norm with a bias but no weight fails ('Expected a proper "
+          "Tensor but got None'); minigrad differentiates it",
+          details=("Expected a proper Tensor but got None",)),
+    Known(("F.cosine_similarity",), ("grad2",), "the second derivative at a zero vector (as "
+          "the norm's entry): torch NaN, minigrad 0 (or finite)", when=_special_values),
+    Known(("F.l1_loss", "F.huber_loss", "F.smooth_l1_loss"), ("grad2",), "piecewise losses "
+          "after an infinite or NaN gradient, or at NaN: l1_loss's gradient sign(x - y) is a "
+          "constant in minigrad (its second derivative 0) where torch's is 0 times what came "
+          "before (NaN at an infinity); huber/smooth_l1 at NaN take the quadratic branch "
+          "(second derivative 1, torch's 0)", when=_special_values),
+    Known(("F.binary_cross_entropy",), ("grad2",), "the second derivative at a probability "
+          "of exactly 0 or 1: torch's double-backward formula divides by (x + eps)^2 (1 - x "
+          "+ eps)^2, minigrad differentiates its clamped first derivative; they agree inside "
+          "(0, 1)", when=lambda d: "0.0" in repr(d.program) or "1.0" in repr(d.program)),
 ]
 
 

@@ -613,7 +613,7 @@ def _batch_norm(g, inp):
         if g.draw.chance(0.6):
             kwargs[name] = _per_channel(g, c, x.dtype)
     if g.draw.chance(0.3):
-        kwargs["momentum"] = g.draw.choice((0.1, 0.5, None))
+        kwargs["momentum"] = g.draw.choice((0.1, 0.5, 1.0))
     if g.draw.chance(0.3):
         kwargs["eps"] = g.draw.choice((1e-5, 0.1, 0.0))
     return [x, *running], kwargs

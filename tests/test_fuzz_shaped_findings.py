@@ -260,6 +260,17 @@ MISUSE = {  # what torch refuses, and how
     "masked_select with a mask that does not broadcast": (
         RuntimeError, lambda lib: lib.masked_select(lib.tensor([2, 3]),
                                                     lib.tensor([[True, False, False]]))),
+    "binary_cross_entropy of a target above 1": (
+        RuntimeError, lambda lib: lib.nn.functional.binary_cross_entropy(
+            lib.tensor([0.5]), lib.tensor([2.0]))),
+    "batch_norm training on one value per channel, before the stats' sizes": (
+        ValueError, lambda lib: lib.nn.functional.batch_norm(
+            lib.tensor([2.0]), lib.tensor([-3.0]), lib.tensor([2.0]), training=True)),
+    "take_along_dim with int32 indices": (
+        RuntimeError, lambda lib: lib.ones(1, 2).take_along_dim(
+            lib.tensor([[0]], dtype=lib.int32), -1)),
+    "masked_fill_ with a mask wider than self": (
+        RuntimeError, lambda lib: lib.ones(2).masked_fill_(lib.tensor([[True, False]]), 0.0)),
     "masked_select with a uint8 mask": (
         RuntimeError, lambda lib: lib.masked_select(lib.tensor([2, 3]),
                                                     lib.tensor([1, 0], dtype=lib.uint8))),
@@ -273,9 +284,17 @@ def test_misuse_found_by_the_fuzzer_raises_torchs_error_type(case):
     assert th is error and mg is error, (th, mg)
 
 
-@pytest.mark.parametrize("case", ["negative indices", "0-d unfold", "scatter add of a number"])
+ACCEPTED = ["negative indices", "0-d unfold", "scatter add of a number", "unflatten an empty",
+            "topk 0 of a 0-d tensor", "masked_fill with a wider mask"]
+
+
+@pytest.mark.parametrize("case", ACCEPTED)
 def test_calls_torch_accepts_that_minigrad_refused(case):
-    call = {"negative indices": lambda lib: lib.tensor([[2, -3], [0, -2]]).take_along_dim(
+    call = {"unflatten an empty": lambda lib: lib.zeros(0, 1, 2).unflatten(1, (1, -1)),
+            "topk 0 of a 0-d tensor": lambda lib: lib.topk(lib.tensor(2.0), 0, dim=0)[0],
+            "masked_fill with a wider mask": lambda lib: lib.masked_fill(
+                lib.tensor(2.5), lib.tensor([False]), 0.0),
+            "negative indices": lambda lib: lib.tensor([[2, -3], [0, -2]]).take_along_dim(
                 lib.tensor([[-1, 0], [0, 0]]), 1),
             "0-d unfold": lambda lib: lib.tensor(1.0).unfold(0, 1, 1),
             "scatter add of a number": lambda lib: lib.scatter(

@@ -35,6 +35,9 @@ def take_along_dim(input, indices, dim=None):
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     if not input.ndim:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    if indices.dtype.name != "int64":
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_KERNEL.get(indices.dtype.name, indices.dtype.name)}")
     d = wrap_dim(dim, input.ndim)
     if indices.ndim != input.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
@@ -149,13 +152,11 @@ def masked_fill(input, mask, value):
         value = value.to(input.dtype)
     elif isinstance(value, float) and not input.dtype.is_floating_point:
         value = int(value)
-    out = E.Where.apply(m, value, input)
-    if tuple(out.shape) != tuple(input.shape):
-        raise RuntimeError(f"The size of the mask {tuple(mask.shape)} must be broadcastable to "
-                           f"the input's {tuple(input.shape)}")
-    return out
+    return E.Where.apply(m, value, input)  # (out of place it broadcasts, as torch's)
 
 
+_KERNEL = {"int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+           "float32": "Float", "float64": "Double"}
 _C_NAMES = {"int64": "long int", "int32": "int", "uint8": "unsigned char", "float32": "float",
             "float64": "double", "int16": "short int", "int8": "signed char"}
 
@@ -211,7 +212,11 @@ def argwhere(input):
 def _in_place(fn, name):
     """The in-place form (``masked_fill_`` ...): the result written into self with ``copy_``."""
     def method(self, *args, **kwargs):
-        return self.copy_(fn(self, *args, **kwargs))
+        out = fn(self, *args, **kwargs)
+        if tuple(out.shape) != tuple(self.shape):  # (a mask or index that broadcasts wider)
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(out.shape)}")
+        return self.copy_(out)
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place {fn.__name__}: self becomes {fn.__name__}(self, ...)."
     return method

@@ -287,6 +287,11 @@ def unflatten(input, dim, sizes):
     """Dim ``dim`` split into ``sizes`` (one may be -1)."""
     d = wrap_dim(dim, input.ndim)
     _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
+    sizes = tuple(sizes)
+    known = _math.prod(s for s in sizes if s != -1)
+    if sizes.count(-1) == 1 and known and input.shape[d] % known == 0:
+        # (-1 from the dim's own size: reshape cannot infer it when another dim is empty)
+        sizes = tuple(input.shape[d] // known if s == -1 else s for s in sizes)
     return input.reshape(tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
 
 

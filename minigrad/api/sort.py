@@ -63,6 +63,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("topk does not support bool dtypes on CPU")
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if not input.ndim:  # (torch: a 0-d tensor's topk is the element itself, even for k = 0)
+        k = 1
     x = input if input.ndim else input.reshape(1)
     order = _order(x, d, largest, True)
     index = Tensor._make(order[(slice(None),) * d + (slice(0, k), ...)], None)

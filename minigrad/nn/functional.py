@@ -311,6 +311,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     xp = input.device.xp
     if input.data.size and not bool(xp.all((input.data >= 0) & (input.data <= 1))):
         raise RuntimeError("all elements of input should be between 0 and 1")  # (NaN too)
+    if target.data.size and not bool(xp.all((target.data >= 0) & (target.data <= 1))):
+        raise RuntimeError("all elements of target should be between 0 and 1")
     loss = N.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight

@@ -30,14 +30,18 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     Training: by the batch's statistics, updating ``running_mean``/``running_var`` in place
     when given. Eval: by the running statistics.
     """
+    if training:  # (torch checks these first)
+        if math.prod(input.shape[:1] + input.shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got "
+                             f"input size {input.shape!r}")
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     channels = input.shape[1] if input.ndim > 1 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
     if training:
-        if eps <= 0:
-            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
         m = input.numel() // max(channels, 1)
         if m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "

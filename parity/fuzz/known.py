@@ -223,10 +223,11 @@ KNOWN = [
               d.program)),
     Known("*", ("grad",), "torch's own backward fails on a program minigrad differentiates: "
           "scatter/scatter_add with a src larger than index (its gradient has index's "
-          "shape), scatter_(reduce=...) (not implemented), group_norm with a bias but no "
+          "shape), scatter(reduce=...) (not implemented), group_norm with a bias but no "
           "weight, index_add into an empty dim", details=(
               "returned an invalid gradient at index 1",
               "derivative for aten::scatter_ is not implemented",
+              "derivative for aten::scatter is not implemented",
               "torch's backward raises RuntimeError: tensor does not have a device",
               "self indexing axis dim should be positive")),
     Known(("F.group_norm", "F.layer_norm", "F.batch_norm"), ("value", "grad"), "float32 "
@@ -247,7 +248,8 @@ KNOWN = [
           "or the dtypes must match); minigrad computes it in the float dtype",
           details=("can't be cast to the desired output type", "Found dtype")),
     Known(("mm", "Tensor.mm", "bmm", "Tensor.bmm", "mv", "Tensor.mv", "outer", "Tensor.outer",
-           "ger", "Tensor.ger", "einsum", "F.prelu"), ("raise",), "products of bool tensors "
+           "ger", "Tensor.ger", "einsum", "F.prelu", "F.conv1d", "F.conv_transpose2d"),
+          ("raise",), "products of bool tensors "
           "work in minigrad (torch has no kernel; see the matmul entry)",
           details=("not implemented for 'Bool'",)),
     Known(("mv", "Tensor.mv"), ("error type",), "mv of a 0-d matrix: torch's first check "
@@ -262,6 +264,27 @@ KNOWN = [
           "empty index of a non-integer dtype passes (nothing is checked when there is "
           "nothing to write); minigrad checks the dtype first",
           details=("Expected dtype int64 for index",)),
+    Known(("index_add", "Tensor.index_add", "Tensor.index_add_", "repeat_interleave",
+           "Tensor.repeat_interleave"), ("raise",), "torch quirk: with an empty input nothing "
+          "is checked (index_add's positions into an empty dim, repeat_interleave's negative "
+          "counts); minigrad checks them", when=lambda d: "reshape(0" in repr(d.program) or
+          "tensor([]" in repr(d.program)),
+    Known(("index_select", "Tensor.index_select", "index_add", "Tensor.index_add",
+           "Tensor.index_add_"), ("error type",), "an index into an empty dim: torch's first "
+          "check ('self indexing axis dim should be positive') is a RuntimeError, minigrad's "
+          "bounds check an IndexError", details=("self indexing axis dim should be positive",)),
+    Known(("F.group_norm", "F.layer_norm", "F.batch_norm"), ("value", "grad"), "an infinite "
+          "weight (or statistics): torch's fused kernel computes x * (rstd * w) + (b - mean * "
+          "rstd * w), whose inf - inf is NaN where minigrad's (x - mean) * rstd * w + b is "
+          "infinite", when=lambda d: "inf" in repr(d.program)),
+    Known(("F.conv_transpose2d",), ("raise",), "torch quirk: an output of size 0 raises "
+          "('Output size is too small') only when an input requires grad; without, torch "
+          "returns the empty tensor, as minigrad does always",
+          details=("Output size is too small",)),
+    Known(("F.scaled_dot_product_attention",), ("value", "grad"), "a query whose scores are "
+          "all NaN (a NaN times an infinite key): torch's fused safe softmax gives that row 0, "
+          "minigrad's (which zeroes rows of -inf only) NaN",
+          when=lambda d: "nan" in repr(d.program) and "inf" in repr(d.program)),
 ]
 
 

@@ -271,6 +271,20 @@ MISUSE = {  # what torch refuses, and how
             lib.tensor([[0]], dtype=lib.int32), -1)),
     "masked_fill_ with a mask wider than self": (
         RuntimeError, lambda lib: lib.ones(2).masked_fill_(lib.tensor([[True, False]]), 0.0)),
+    "binary_cross_entropy with a weight wider than the input": (
+        RuntimeError, lambda lib: lib.nn.functional.binary_cross_entropy(
+            lib.tensor([0.5]), lib.tensor([1.0]), weight=lib.tensor([2.0, 2.0]))),
+    "group_norm of a vector": (RuntimeError, lambda lib: lib.nn.functional.group_norm(
+        lib.tensor([0.3]), 1)),
+    "index_add of a wrong source shape, before its positions": (
+        RuntimeError, lambda lib: lib.tensor(2.5).index_add(0, lib.tensor([0, -2, 0]),
+                                                            lib.tensor([0.3, -0.9, 0.4]))),
+    "conv_transpose2d to a negative size": (
+        RuntimeError, lambda lib: lib.nn.functional.conv_transpose2d(
+            lib.ones(1, 2, 2, 1), lib.ones(2, 1, 3, 1), padding=1)),
+    "attention of a 0-d query": (
+        RuntimeError, lambda lib: lib.nn.functional.scaled_dot_product_attention(
+            lib.tensor(1.0), lib.ones(2, 3), lib.ones(2, 3))),
     "masked_select with a uint8 mask": (
         RuntimeError, lambda lib: lib.masked_select(lib.tensor([2, 3]),
                                                     lib.tensor([1, 0], dtype=lib.uint8))),
@@ -307,3 +321,21 @@ def test_calls_torch_accepts_that_minigrad_refused(case):
 def test_embedding_rows_of_width_0_have_a_gradient(device):
     _same_value_and_gradient(lambda lib, w: lib.nn.functional.embedding(
         _ix(lib, [0, 1], device), w, padding_idx=-1), np.zeros((4, 0)), device)
+
+
+def test_attention_masks_replace_the_scores_they_hide(device):
+    """A NaN score at a position the causal (or boolean) mask hides does not reach the
+    query's row: torch fills hidden scores with -inf, it does not add -inf to them."""
+    nan = np.nan
+    k = np.array([[[[1.25], [0.38], [2.5]], [[-0.0], [nan], [0.5]]]])
+
+    def fn(lib, v):
+        q = lib.tensor([[[[2.5], [-1.71], [2.5]], [[-2.14], [-3.65], [-2.14]]]],
+                       dtype=v.dtype).to(v.device)
+        return lib.nn.functional.scaled_dot_product_attention(
+            q, lib.tensor(k).to(v.device), v, is_causal=True, scale=2.0)
+    _same_value_and_gradient(fn, np.array([[[[nan], [-1.0], [2.85]], [[1.0], [0.34], [1.25]]]]),
+                             device)
+    th, mg = _both(lambda lib: lib.nn.functional.scaled_dot_product_attention(
+        lib.ones(2, 0), lib.ones(1, 0), lib.tensor([[0.34, -1.0]]), is_causal=True))
+    np.testing.assert_allclose(mg, th)  # (no features: scores 0, whatever the scale)

@@ -33,11 +33,11 @@ def take_along_dim(input, indices, dim=None):
     dim=None works on the flattened input."""
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    if not input.ndim:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     if indices.dtype.name != "int64":
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{_KERNEL.get(indices.dtype.name, indices.dtype.name)}")
+    if not input.ndim:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     if indices.ndim != input.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
@@ -122,15 +122,15 @@ def index_add(input, dim, index, source, *, alpha=1):
     if idx.ndim > 1:
         raise IndexError("index_add_(): Index is supposed to be a vector")
     idx = xp.reshape(idx, (-1,))
-    host = backend.to_numpy(idx)
-    if host.size and (host.min() < 0 or host.max() >= (input.shape[d] if input.ndim else 1)):
-        raise IndexError("index out of range in self")
     expected = tuple(input.shape[:d]) + (idx.shape[0],) + tuple(input.shape[d + 1:]) \
         if input.ndim else ()
     if tuple(source.shape) != expected:
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {list(input.shape)} "
                            f"source.shape = {list(source.shape)}")
+    host = backend.to_numpy(idx)
+    if host.size and (host.min() < 0 or host.max() >= (input.shape[d] if input.ndim else 1)):
+        raise IndexError("index out of range in self")
     if not input.ndim:
         return index_add(input.reshape(1), 0, idx, source.reshape(-1), alpha=alpha).reshape(())
     shape = [1] * input.ndim

@@ -314,6 +314,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.data.size and not bool(xp.all((target.data >= 0) & (target.data <= 1))):
         raise RuntimeError("all elements of target should be between 0 and 1")
     loss = N.BinaryCrossEntropy.apply(input, target)
+    if weight is not None and tuple(xp.broadcast_shapes(
+            tuple(weight.shape), tuple(input.shape))) != tuple(input.shape):
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {list(weight.shape)}")
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss, reduction)

@@ -98,6 +98,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Split the channels (dim 1) into ``num_groups`` groups and normalise each group of
     each sample; then scale and shift per channel."""
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
     n, c = input.shape[0], input.shape[1]
     if c % num_groups != 0:
         raise RuntimeError(f"Expected number of channels in input to be divisible by "

@@ -339,3 +339,18 @@ def test_attention_masks_replace_the_scores_they_hide(device):
     th, mg = _both(lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.ones(2, 0), lib.ones(1, 0), lib.tensor([[0.34, -1.0]]), is_causal=True))
     np.testing.assert_allclose(mg, th)  # (no features: scores 0, whatever the scale)
+
+
+def test_pooling_and_cosine_similarity_of_integers_follow_torchs_kernels():
+    th, mg = _both(lambda lib: lib.nn.functional.avg_pool2d(
+        lib.tensor([[[[1, 2], [3, 7]]], [[[-1, -2], [-3, -7]]]]), 2))
+    assert mg.dtype == th.dtype == np.int64 and mg.tolist() == th.tolist()
+    for call in (lambda lib: lib.nn.functional.avg_pool2d(lib.ones(1, 2, 2, dtype=lib.uint8), 2),
+                 lambda lib: lib.nn.functional.adaptive_avg_pool2d(
+                     lib.ones(1, 1, 2, 2, dtype=lib.int64), 1),
+                 lambda lib: lib.nn.functional.cosine_similarity(
+                     lib.tensor([[1, 2]], dtype=lib.uint8), lib.tensor([1, 3], dtype=lib.uint8))):
+        th, mg = _both(call)
+        assert issubclass(th, RuntimeError) and issubclass(mg, RuntimeError), (th, mg)
+    th, mg = _both(lambda lib: lib.tensor(True).kthvalue(1)[0])  # (a 0-d bool passes)
+    assert th == mg

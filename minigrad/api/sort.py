@@ -78,7 +78,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the ``k``-th smallest element along ``dim`` (k counts from 1)."""
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
-    if input.dtype.name == "bool":
+    if input.dtype.name == "bool" and input.ndim:  # (a 0-d one passes in torch)
         raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     if not n:
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")

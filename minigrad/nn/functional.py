@@ -314,8 +314,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.data.size and not bool(xp.all((target.data >= 0) & (target.data <= 1))):
         raise RuntimeError("all elements of target should be between 0 and 1")
     loss = N.BinaryCrossEntropy.apply(input, target)
-    if weight is not None and tuple(xp.broadcast_shapes(
-            tuple(weight.shape), tuple(input.shape))) != tuple(input.shape):
+    try:
+        wide = weight is not None and tuple(xp.broadcast_shapes(
+            tuple(weight.shape), tuple(input.shape))) != tuple(input.shape)
+    except ValueError:
+        wide = True
+    if wide:
         raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
                            f"shape {list(weight.shape)}")
     if weight is not None:
@@ -400,6 +404,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``, after x1 and x2
     broadcast against each other (as PyTorch's: ``dim`` counts in the broadcast shape)."""
     from ..api.shape import broadcast_tensors
+    if not (x1.dtype.is_floating_point or x2.dtype.is_floating_point):
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                           f"{KERNEL_NAMES[x1.dtype.name]}")
     x1, x2 = broadcast_tensors(x1, x2)
     n1 = M.SafeSqrt.apply((x1 * x1).sum(dim, keepdim=True)).clamp(min=eps)
     n2 = M.SafeSqrt.apply((x2 * x2).sum(dim, keepdim=True)).clamp(min=eps)

@@ -56,6 +56,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     ``stride`` apart (default ``kernel_size``), over zero ``padding`` that the mean counts
     unless ``count_include_pad=False``; ``divisor_override`` replaces the window size."""
     x, unbatched = _batched(input, "avg_pool2d")
+    if x.dtype.name != "int64":  # (torch has a float kernel, and one for int64 alone)
+        refuse_integral("avg_pool2d", x)
     kernel = _pair(kernel_size, "kernel_size", "avg_pool2d")
     stride = kernel if stride is None or stride == [] or stride == () else \
         _pair(stride, "stride", "avg_pool2d")
@@ -92,6 +94,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
             divisor = xp.asarray([[r * c for c in cols] for r in rows], dtype=x.data.dtype)
     out = P.AvgPool2D.apply(x, kernel=kernel, stride=stride, pads=(pad[0], bottom, pad[1], right),
                             out_size=(ho, wo), divisor=divisor)
+    if x.dtype.name == "int64":  # (torch's int64 kernel divides as integers, truncating)
+        out = out.trunc().to(x.dtype)
     return out[0] if unbatched else out
 
 
@@ -108,6 +112,7 @@ def adaptive_avg_pool2d(input, output_size):
     """Average pooling whose windows are chosen so that the output is ``output_size``
     (an int, or a pair whose None entries keep the input's size)."""
     x, unbatched = _batched(input, "adaptive_avg_pool2d")
+    refuse_integral("adaptive_avg_pool2d", x)
     (ho, wo), xp = _adaptive_size(output_size, x, "adaptive_avg_pool2d"), x.device.xp
     rows = P.averaging_matrix(xp, x.shape[-2], ho, x.data.dtype)
     cols = P.averaging_matrix(xp, x.shape[-1], wo, x.data.dtype)

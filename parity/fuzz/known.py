@@ -283,10 +283,11 @@ KNOWN = [
           "('Output size is too small') only when an input requires grad; without, torch "
           "returns the empty tensor, as minigrad does always",
           details=("Output size is too small",)),
-    Known(("F.scaled_dot_product_attention",), ("value", "grad"), "a query whose scores are "
-          "all NaN (a NaN times an infinite key): torch's fused safe softmax gives that row 0, "
-          "minigrad's (which zeroes rows of -inf only) NaN",
-          when=lambda d: "nan" in repr(d.program) and "inf" in repr(d.program)),
+    Known(("F.scaled_dot_product_attention",), ("value", "grad"), "infinite or NaN "
+          "queries, keys or values: a row of NaN scores is 0 in torch's fused safe softmax "
+          "(NaN in minigrad's, which zeroes rows of -inf only), and its fused backward "
+          "spreads NaN over rows that minigrad's composite leaves at 0",
+          when=lambda d: "nan" in repr(d.program) or "inf" in repr(d.program)),
     Known(("Tensor.masked_fill_", "Tensor.scatter_", "Tensor.scatter_add_",
            "Tensor.index_add_"), ("raise",), "in-place semantics (another issue's): minigrad "
           "does not yet refuse an in-place write into a view of a leaf that requires grad "
@@ -304,6 +305,29 @@ KNOWN = [
               "Dimension out of range", "Input dimension should be at least",
               "Dimension specified as 0", "movedim: Invalid", "Expected more than 1 value",
               "divisible by num_groups"))),
+    Known(("index_add", "Tensor.index_add", "Tensor.index_add_"), ("error type",), "torch "
+          "quirk: a position out of range raises IndexError ('index out of range in self') "
+          "from one kernel and RuntimeError ('index -1 is out of bounds') from another, by "
+          "the tensor's rank; minigrad raises IndexError",
+          details=("is out of bounds for dimension",)),
+    Known(("take_along_dim", "Tensor.take_along_dim"), ("raise",), "torch bug: "
+          "take_along_dim with a dim does not check its indices (a position past the end "
+          "reads whatever lies there); minigrad refuses it, as gather does",
+          details=("is out of bounds for dimension",)),
+    Known(("Tensor.masked_fill_", "Tensor.scatter_", "Tensor.scatter_add_",
+           "Tensor.index_add_"), ("raise",), "repeat/tile with a zero count returns a "
+          "read-only empty broadcast view in minigrad, so an in-place write into that empty "
+          "result fails (torch's is a copy); harmless (nothing to write)",
+          details=("assignment destination is read-only",)),
+    Known(("F.adaptive_max_pool2d",), ("raise", "grad"), "adaptive max pooling to an output "
+          "size of 0 is refused (torch returns an empty tensor); and its backward sends the "
+          "gradient back with 0/1 selection matrices (a product, no scatter in the hot path), "
+          "so an infinite or NaN upstream gradient spreads NaN over its window where torch "
+          "puts 0", when=lambda d: "max() arg is an empty sequence" in d.detail or (
+              len(d.program.steps) > 1 and "nan" in d.detail)),
+    Known(("F.smooth_l1_loss", "F.huber_loss", "F.l1_loss"), ("raise",), "a bool input with "
+          "a float target: torch promotes bool - float, minigrad's subtraction refuses bool "
+          "operands (type promotion is another issue's)", details=("with a bool tensor",)),
 ]
 
 

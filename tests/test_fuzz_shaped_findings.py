@@ -354,3 +354,10 @@ def test_pooling_and_cosine_similarity_of_integers_follow_torchs_kernels():
         assert issubclass(th, RuntimeError) and issubclass(mg, RuntimeError), (th, mg)
     th, mg = _both(lambda lib: lib.tensor(True).kthvalue(1)[0])  # (a 0-d bool passes)
     assert th == mg
+
+
+def test_pad_by_nothing_returns_a_new_tensor():
+    """As torch's: hooks and retain_grad on the input and on the result are two tensors'."""
+    x = minigrad.ones(2, 3, requires_grad=True)
+    y = minigrad.nn.functional.pad(x, (0, 0), mode="reflect")
+    assert y is not x and not y.is_leaf

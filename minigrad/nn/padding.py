@@ -60,7 +60,7 @@ def pad(input, pad, mode="constant", value=None):
         if before or after:
             out = PadAxis.apply(out, axis=axis, before=before, after=after, mode=mode,
                                 value=0.0 if value is None else value)
-    return out
+    return out if out is not input else input.clone()  # (a new tensor even for no padding)
 
 
 class _Pad2d(Module):

@@ -238,7 +238,7 @@ KNOWN = [
     Known(("F.kl_div",), ("grad",), "the target's gradient where the target is 0: torch's "
           "xlogy backward divides 0 by 0 (NaN); minigrad takes 0 log 0 as the constant 0, so "
           "its gradient there is -input (the true derivative, log t + 1 - input, is -inf)",
-          when=lambda d: "nan" in d.detail and "0.0" in repr(d.program)),
+          when=lambda d: "nan" in d.detail and _special_values(d)),
     Known(("lerp", "Tensor.lerp"), ("grad",), "lerp's weight (or end) gradient with an "
           "infinite operand: minigrad's where() of the two formulas multiplies the unused "
           "one's zero gradient by the infinity (NaN) where torch's kernel gives +-inf",
@@ -303,7 +303,7 @@ KNOWN = [
           "empty batch): torch and minigrad name different ones first",
           when=lambda d: any(t in d.detail for t in (
               "Dimension out of range", "Input dimension should be at least",
-              "Dimension specified as 0", "movedim: Invalid", "Expected more than 1 value",
+              "Dimension specified as", "movedim: Invalid", "Expected more than 1 value",
               "divisible by num_groups"))),
     Known(("index_add", "Tensor.index_add", "Tensor.index_add_"), ("error type",), "torch "
           "quirk: a position out of range raises IndexError ('index out of range in self') "
@@ -328,6 +328,18 @@ KNOWN = [
     Known(("F.smooth_l1_loss", "F.huber_loss", "F.l1_loss"), ("raise",), "a bool input with "
           "a float target: torch promotes bool - float, minigrad's subtraction refuses bool "
           "operands (type promotion is another issue's)", details=("with a bool tensor",)),
+    Known(("F.pad",), ("raise",), "torch quirk: a reflect/replicate pad of a tensor with an "
+          "empty batch dim is refused (even a zero pad); minigrad pads (nothing)",
+          details=("Expected 2D or 3D (batch mode) tensor with possibly 0 batch size",)),
+    Known(("take_along_dim", "Tensor.take_along_dim"), ("raise",), "torch bug: "
+          "take_along_dim without a dim flattens its input with view(), which fails on a "
+          "non-contiguous tensor (a moved dim); minigrad reshapes",
+          details=("view size is not compatible",)),
+    Known(("F.adaptive_avg_pool2d", "F.adaptive_max_pool2d"), ("raise",), "an output size of 0 "
+          "(torch returns an empty tensor; minigrad's window matrices refuse it), and a 2-d "
+          "input, which torch takes as one (H, W) plane though its documentation asks for 3-d "
+          "or 4-d, as minigrad does", details=("mismatch in its core dimension",
+                                               "non-empty 3D or 4D (batch mode) tensor")),
 ]
 
 

@@ -223,8 +223,8 @@ KNOWN = [
               d.program)),
     Known("*", ("grad",), "torch's own backward fails on a program minigrad differentiates: "
           "scatter/scatter_add with a src larger than index (its gradient has index's "
-          "shape), scatter(reduce=...) (not implemented), tile of an empty product, group_norm with a bias but no "
-          "weight, index_add into an empty dim", details=(
+          "shape), scatter(reduce=...) (not implemented), tile of an empty product, "
+          "group_norm with a bias but no weight, index_add into an empty dim", details=(
               "returned an invalid gradient at index 1",
               "derivative for aten::scatter_ is not implemented",
               "derivative for aten::scatter is not implemented",

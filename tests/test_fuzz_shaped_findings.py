@@ -360,3 +360,18 @@ def test_pad_by_nothing_returns_a_new_tensor():
     x = minigrad.ones(2, 3, requires_grad=True)
     y = minigrad.nn.functional.pad(x, (0, 0), mode="reflect")
     assert y is not x and not y.is_leaf
+
+
+def test_cosine_similarity_clamps_the_norms_value_not_its_gradient(device):
+    """Below eps the norm's value is eps, but its gradient is still the norm's (torch clamps
+    in place under no_grad, out of autograd's sight): the gradient was wrong there."""
+    check_op(lambda a, b: minigrad.nn.functional.cosine_similarity(a, b, dim=-1, eps=0.5),
+             lambda a, b: torch.nn.functional.cosine_similarity(a, b, dim=-1, eps=0.5),
+             np.array([[0.3857], [-1.0]]), np.array([[-2.14], [-2.0]]), device=device, order=2)
+
+
+def test_movedim_and_unflatten_refuse_what_torch_refuses():
+    for call in (lambda lib: lib.tensor(-3.6).moveaxis([-1, -1], (-1, -1)),
+                 lambda lib: lib.zeros(0, 2)[:, :0].unflatten(-2, (4,))):
+        th, mg = _both(call)
+        assert th is mg is RuntimeError

@@ -263,6 +263,10 @@ def movedim(input, source, destination):
                            f"({list(dst)} dims)")
     src = [wrap_dim(d, input.ndim) for d in src]
     dst = [wrap_dim(d, input.ndim) for d in dst]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            listed = list(given) if isinstance(given, (tuple, list)) else [given]
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({listed})")
     if not input.ndim:  # (dim 0 and -1 name a 0-d tensor's one place)
         return input.reshape(())
     order = [None] * input.ndim
@@ -289,6 +293,9 @@ def unflatten(input, dim, sizes):
     _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
     sizes = tuple(sizes)
     known = _math.prod(s for s in sizes if s != -1)
+    if -1 not in sizes and known != input.shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {d} ({input.shape[d]}) in the input tensor")
     if sizes.count(-1) == 1 and known and input.shape[d] % known == 0:
         # (-1 from the dim's own size: reshape cannot infer it when another dim is empty)
         sizes = tuple(input.shape[d] // known if s == -1 else s for s in sizes)

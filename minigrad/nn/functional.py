@@ -408,9 +408,16 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
                            f"{KERNEL_NAMES[x1.dtype.name]}")
     x1, x2 = broadcast_tensors(x1, x2)
-    n1 = M.SafeSqrt.apply((x1 * x1).sum(dim, keepdim=True)).clamp(min=eps)
-    n2 = M.SafeSqrt.apply((x2 * x2).sum(dim, keepdim=True)).clamp(min=eps)
+    n1 = _clamped_norm(x1, dim, eps)
+    n2 = _clamped_norm(x2, dim, eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def _clamped_norm(x, dim, eps):
+    """||x|| along dim (kept), at least eps in value; its gradient is the unclamped norm's,
+    as PyTorch's (which clamps in place under no_grad, out of autograd's sight)."""
+    norm = M.SafeSqrt.apply((x * x).sum(dim, keepdim=True))
+    return norm + (norm.clamp(min=eps) - norm).detach()
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -212,7 +212,7 @@ KNOWN = [
     Known(("einsum",), ("dtype",), "torch quirk: einsum of an int32 operand that only "
           "reduces ('ij->') sums with sum(), which promotes integers to int64, while its "
           "products keep int32; minigrad keeps the operands' dtype throughout",
-          details=("torch dtype int64, minigrad int32",)),
+          details=("torch dtype int64, minigrad int32", "torch dtype int64, minigrad bool")),
     Known(("kthvalue", "Tensor.kthvalue", "topk", "Tensor.topk"), ("value", "grad"), "torch "
           "leaves unspecified which of several equal elements kthvalue/topk report (its "
           "partial sort picks one; minigrad's stable sort the first): the values agree, the "
@@ -267,7 +267,7 @@ KNOWN = [
           "nothing to write); minigrad checks the dtype first",
           details=("Expected dtype int64 for index",)),
     Known(("index_add", "Tensor.index_add", "Tensor.index_add_", "repeat_interleave",
-           "Tensor.repeat_interleave"), ("raise",), "torch quirk: with an empty input nothing "
+           "Tensor.repeat_interleave"), ("raise", "error type"), "torch quirk: with an empty input nothing "
           "is checked (index_add's positions into an empty dim, repeat_interleave's negative "
           "counts); minigrad checks them", when=lambda d: "reshape(0" in repr(d.program) or
           "tensor([]" in repr(d.program)),
@@ -340,6 +340,10 @@ KNOWN = [
           "input, which torch takes as one (H, W) plane though its documentation asks for 3-d "
           "or 4-d, as minigrad does", details=("mismatch in its core dimension",
                                                "non-empty 3D or 4D (batch mode) tensor")),
+    Known(("F.conv1d", "F.conv_transpose2d"), ("value", "grad"), "with infinite or NaN "
+          "inputs, torch's convolutions and minigrad's im2col + matrix products meet the "
+          "infinities in different sums (see the conv2d entry)",
+          when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
 ]
 
 
@@ -505,6 +509,10 @@ KNOWN_ORDER2 = [
           "with infinite or NaN inputs (attention's scores, kl_div's target at 0): torch's "
           "fused formulas and minigrad's composites meet them in different places (NaN "
           "where the other is finite)", when=_special_values),
+    Known(("F.group_norm",), ("grad2",), "group_norm's second derivatives where a group's "
+          "values are equal or infinite: torch's fused double backward leaves rounding "
+          "noise (~1e-10) or NaN where minigrad's composite gives 0 (the so3 helper works on "
+          "group_norm's second order)", when=_special_values),
 ]
 
 _ZERO_OR_ONE = re.compile(r"(?<![\d.e])-?[01]\.0*(?![\d])")

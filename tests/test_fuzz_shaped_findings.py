@@ -284,6 +284,9 @@ MISUSE = {  # what torch refuses, and how
     "attention of a 0-d query": (
         RuntimeError, lambda lib: lib.nn.functional.scaled_dot_product_attention(
             lib.tensor(1.0), lib.ones(2, 3), lib.ones(2, 3))),
+    "batch_norm of integers": (NotImplementedError, lambda lib: lib.nn.functional.batch_norm(
+        lib.tensor([[0], [2]], dtype=lib.int32), lib.tensor([-2], dtype=lib.int32),
+        lib.tensor([3], dtype=lib.int32))),
     "masked_select with a uint8 mask": (
         RuntimeError, lambda lib: lib.masked_select(lib.tensor([2, 3]),
                                                     lib.tensor([1, 0], dtype=lib.uint8))),

@@ -14,6 +14,7 @@ import math
 from .. import autograd, backend
 from ..creation import ones, tensor, zeros
 from ..ops import normalization as N
+from ..promotion import KERNEL_NAMES
 from .module import Module
 from .parameter import Parameter
 
@@ -30,6 +31,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     Training: by the batch's statistics, updating ``running_mean``/``running_var`` in place
     when given. Eval: by the running statistics.
     """
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"batch_norm\" not implemented for "
+                                  f"'{KERNEL_NAMES[input.dtype.name]}'")
     if training:  # (torch checks these first)
         if math.prod(input.shape[:1] + input.shape[2:]) == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "

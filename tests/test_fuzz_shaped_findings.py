@@ -375,6 +375,12 @@ def test_cosine_similarity_clamps_the_norms_value_not_its_gradient(device):
 
 def test_movedim_and_unflatten_refuse_what_torch_refuses():
     for call in (lambda lib: lib.tensor(-3.6).moveaxis([-1, -1], (-1, -1)),
+                 lambda lib: lib.ones(2, 2).unflatten(2, ()),
                  lambda lib: lib.zeros(0, 2)[:, :0].unflatten(-2, (4,))):
         th, mg = _both(call)
         assert th is mg is RuntimeError
+
+
+def test_group_norm_of_an_empty_batch_is_empty():
+    th, mg = _both(lambda lib: lib.nn.functional.group_norm(lib.zeros(0, 2), 1))
+    assert th.shape == mg.shape == (0, 2)

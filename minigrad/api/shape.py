@@ -289,6 +289,8 @@ swapdims = swapaxes
 
 def unflatten(input, dim, sizes):
     """Dim ``dim`` split into ``sizes`` (one may be -1)."""
+    if not len(sizes):
+        raise RuntimeError("unflatten: sizes must be non-empty")
     d = wrap_dim(dim, input.ndim)
     _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
     sizes = tuple(sizes)

@@ -113,7 +113,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if n * c // num_groups * math.prod(input.shape[2:]) == 1:  # (torch's _verify_batch_size)
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {[n * c // num_groups, num_groups] + list(input.shape[2:])}")
-    grouped = input.reshape(n, num_groups, -1)
+    grouped = input.reshape(n, num_groups, c // num_groups * math.prod(input.shape[2:]))
     out = _normalize_over(grouped, (2,), eps).reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:

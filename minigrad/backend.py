@@ -461,7 +461,10 @@ def _scatter_add_standard(target, index, values):
     key = [xp.broadcast_to(k, bshape) if is_array(k) else k for k in key]
     values = xp.broadcast_to(values, bshape + target.shape[len(key):])
     flat = [xp.reshape(k, (-1,)) if is_array(k) else k for k in key]
-    flat_values = xp.reshape(values, (-1,) + target.shape[len(key):])
+    count = 1
+    for n in bshape:
+        count *= n
+    flat_values = xp.reshape(values, (count,) + target.shape[len(key):])  # (not -1: width 0)
     for i in range(flat_values.shape[0]):
         pos = tuple(int(k[i]) if is_array(k) else k for k in flat) + (...,)
         target[pos] += flat_values[i, ...]

@@ -8,6 +8,9 @@ from ..tensor import Tensor, _to_array
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """An n x m matrix with ones on the diagonal."""
     m = n if m is None else m
+    for name, k in (("n", n), ("m", m)):
+        if k < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
     dev = backend.device(device or backend.default_device)
     d = dtype or backend.default_float
     arr = dev.xp.eye(n, m, dtype=backend.backend_dtype(d, dev.xp))

@@ -8,7 +8,7 @@ from .common import check_bounds, wrap_dim
 def _index_array(index, like, what):
     if not isinstance(index, Tensor):
         index = Tensor._of(backend.from_numpy(__import__("numpy").asarray(index, dtype="int64"),
-                                          like.device))
+                                              like.device))
     if index.dtype.is_floating_point or index.dtype.name == "bool":
         raise RuntimeError(f"{what}(): Expected dtype int64 for index")
     return index._data
@@ -30,25 +30,42 @@ def gather(input, dim, index, *, sparse_grad=False):
         return gather(_vector(input), dim, _vector(index)).reshape(index.shape)
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, "gather")
-    if idx.ndim != input.ndim:
+    if idx.ndim != input.ndim and (input.ndim or idx.ndim > 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     check_bounds(idx, input.shape[d] if input.ndim else 1, d)
     return I.Gather.apply(input, dim=d, index=idx)
 
 
 def take_along_dim(input, indices, dim=None):
-    """gather, broadcasting indices against input; dim=None works on the flattened input."""
+    """gather, broadcasting indices and input against each other in every dim but ``dim``;
+    dim=None works on the flattened input."""
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    return gather(input, dim, indices)
+    if indices.dtype.name != "int64":
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_KERNEL.get(indices.dtype.name, indices.dtype.name)}")
+    if not input.ndim:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, input.ndim)
+    if indices.ndim != input.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.ndim} dimensions for input, "
+                           f"and {indices.ndim} dimensions for indices")
+    if input.ndim:
+        shape = list(backend.device_of(input._data).xp.broadcast_shapes(
+            *(tuple(t.shape[:d] + (1,) + t.shape[d + 1:]) for t in (input, indices))))
+        input = input.expand(tuple(shape[:d] + [input.shape[d]] + shape[d + 1:]))
+        indices = indices.expand(tuple(shape[:d] + [indices.shape[d]] + shape[d + 1:]))
+    n = input.shape[d]
+    return gather(input, d, indices + (indices < 0).to(indices.dtype) * n)  # (-1: the last)
 
 
 def _scatter_args(input, dim, index, src, what):
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, what)
-    if idx.ndim != input.ndim:
+    if idx.ndim != input.ndim and (input.ndim or idx.ndim > 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    check_bounds(idx, input.shape[d], d)
+    check_bounds(idx, input.shape[d] if input.ndim else 1, d)
     return d, idx
 
 
@@ -57,6 +74,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         if reduce != "add":
             raise NotImplementedError(f"scatter(reduce={reduce!r}) is not supported")
+        if src is None:  # (a number: added at every position of index)
+            src = Tensor._make(backend.device_of(input._data).xp.full(
+                tuple(index.shape), value, dtype=input._data.dtype), None)
         return scatter_add(input, dim, index, src)
     src = value if src is None else src
     if _has_a_scalar(input, index, src) and max(input.ndim, 1) == 1:
@@ -83,6 +103,9 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     idx = backend.device_of(idx).xp.reshape(idx, (-1,))
     size = input.shape[d] if input.ndim else 1
+    if not input.ndim and idx.shape[0] != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{idx.shape[0]} value(s)")
     host = backend.to_numpy(idx)
     if host.size and (host.max() >= size or host.min() < 0):
         raise IndexError("index out of range in self")
@@ -96,6 +119,20 @@ def index_add(input, dim, index, source, *, alpha=1):
     d = wrap_dim(dim, input.ndim)
     idx = _index_array(index, input, "index_add")
     xp = backend.device_of(idx).xp
+    if idx.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    idx = xp.reshape(idx, (-1,))
+    expected = tuple(input.shape[:d]) + (idx.shape[0],) + tuple(input.shape[d + 1:]) \
+        if input.ndim else ()
+    if tuple(source.shape) != expected:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+    host = backend.to_numpy(idx)
+    if host.size and (host.min() < 0 or host.max() >= (input.shape[d] if input.ndim else 1)):
+        raise IndexError("index out of range in self")
+    if not input.ndim:
+        return index_add(input.reshape(1), 0, idx, source.reshape(-1), alpha=alpha).reshape(())
     shape = [1] * input.ndim
     shape[d] = idx.shape[0]
     full = Tensor._make(xp.broadcast_to(xp.reshape(idx, tuple(shape)), tuple(source.shape)), None)
@@ -115,21 +152,26 @@ def masked_fill(input, mask, value):
         value = value.to(input.dtype)
     elif isinstance(value, float) and not input.dtype.is_floating_point:
         value = int(value)
-    out = E.Where.apply(m, value, input)
-    if tuple(out.shape) != tuple(input.shape):
-        raise RuntimeError(f"The size of the mask {tuple(mask.shape)} must be broadcastable to "
-                           f"the input's {tuple(input.shape)}")
-    return out
+    return E.Where.apply(m, value, input)  # (out of place it broadcasts, as torch's)
 
 
+_KERNEL = {"int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+           "float32": "Float", "float64": "Double"}
 _C_NAMES = {"int64": "long int", "int32": "int", "uint8": "unsigned char", "float32": "float",
             "float64": "double", "int16": "short int", "int8": "signed char"}
 
 
 def masked_select(input, mask):
     """The elements of input where mask is True, as a vector (mask and input broadcast)."""
-    m = mask if isinstance(mask, Tensor) else Tensor._of(mask)
-    shape = backend.device_of(input._data).xp.broadcast_shapes(tuple(input.shape), tuple(m.shape))
+    m = mask if isinstance(mask, Tensor) else Tensor(mask)
+    if m.dtype.name != "bool":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    try:
+        shape = backend.device_of(input._data).xp.broadcast_shapes(tuple(input.shape),
+                                                                  tuple(m.shape))
+    except ValueError as e:
+        raise RuntimeError(f"The size of the mask {tuple(m.shape)} must be broadcastable to the "
+                           f"input's {tuple(input.shape)}") from e
     return input.expand(shape)[m.expand(shape)]
 
 
@@ -170,7 +212,11 @@ def argwhere(input):
 def _in_place(fn, name):
     """The in-place form (``masked_fill_`` ...): the result written into self with ``copy_``."""
     def method(self, *args, **kwargs):
-        return self.copy_(fn(self.detach(), *args, **kwargs))
+        out = fn(self, *args, **kwargs)
+        if tuple(out.shape) != tuple(self.shape):  # (a mask or index that broadcasts wider)
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(out.shape)}")
+        return self.copy_(out)
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place {fn.__name__}: self becomes {fn.__name__}(self, ...)."
     return method

@@ -99,8 +99,16 @@ divide = true_divide = div
 
 
 def lerp(input, end, weight):
-    """input + weight * (end - input)."""
-    return input + weight * (end - input)
+    """input + weight * (end - input), computed as torch's kernel does: from ``end`` when
+    |weight| >= 0.5 (end - (end - input) (1 - weight)), which is exact at weight = 1 and
+    decides where infinities give NaN. Float tensors only, as in torch."""
+    promotion.refuse_integral("lerp_kernel_tensor" if isinstance(weight, Tensor)
+                              else "lerp_kernel_scalar", input)
+    diff = end - input
+    if not isinstance(weight, Tensor):
+        return input + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+    small = weight.abs() < 0.5
+    return functions.where(small, input + weight * diff, end - diff * (1 - weight))
 
 
 def clamp(input, min=None, max=None):

@@ -20,6 +20,7 @@ def _along(input, d, key):
 
 def narrow(input, dim, start, length):
     """The ``length`` elements from ``start`` along ``dim`` (start may be negative)."""
+    _at_least_1d(input, "narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if start < 0:
@@ -34,6 +35,7 @@ def narrow(input, dim, start, length):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (the last one smaller), or of the listed sizes."""
+    _at_least_1d(tensor, "split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -41,7 +43,7 @@ def split(tensor, split_size_or_sections, dim=0):
         if size == 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
-        sizes = [min(size, n - s) for s in range(0, n, size)] if size else [0]
+        sizes = ([min(size, n - s) for s in range(0, n, size)] if size else []) or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -57,22 +59,33 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` equal pieces along ``dim`` (the last may be smaller)."""
+    _at_least_1d(input, "chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[wrap_dim(dim, input.ndim)]
-    return split(input, max(_math.ceil(n / chunks), 1) if n else 0, dim) if n else (input,)
+    if not n:  # (an empty dim: ``chunks`` empty pieces, as torch gives)
+        return split(input, [0] * chunks, dim)
+    return split(input, max(_math.ceil(n / chunks), 1), dim)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
-    """Pieces at the given indices, or ``n`` pieces whose sizes differ by at most one."""
+    """Pieces at the given indices (each piece ``input[a:b]`` along dim, Python's slicing:
+    negative indices count from the end), or ``n`` pieces whose sizes differ by at most one."""
+    _at_least_1d(input, f"tensor_split expected at least a 1-dimensional tensor, but got a "
+                        f"tensor with {input.ndim} dims")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
         return split(input, sizes, d)
-    bounds = [0] + [min(max(i, 0), n) for i in indices_or_sections] + [n]
+    bounds = [0] + [min(max(i + n if i < 0 else i, 0), n) for i in indices_or_sections] + [n]
     return tuple(_along(input, d, slice(a, max(a, b))) for a, b in zip(bounds, bounds[1:]))
+
+
+def _at_least_1d(input, message):
+    if not input.ndim:
+        raise RuntimeError(message)
 
 
 def unbind(input, dim=0):
@@ -163,7 +176,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     counts = backend.to_numpy(repeats._data) if isinstance(repeats, Tensor) else repeats
-    counts = np.broadcast_to(np.asarray(counts, dtype=np.int64).reshape(-1), (n,))
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1)
+    if counts.size != 1 and counts.size != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {counts.size} and input.size({d}) = {n}")
+    counts = np.broadcast_to(counts, (n,))
+    if output_size is not None and output_size != int(counts.sum()):
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected "
+                           f"{int(counts.sum())} but got {output_size}")
     positions = np.repeat(np.arange(n), counts)
     return index_select(input, d, Tensor._of(backend.from_numpy(positions, input.device)))
 
@@ -245,6 +265,12 @@ def movedim(input, source, destination):
                            f"({list(dst)} dims)")
     src = [wrap_dim(d, input.ndim) for d in src]
     dst = [wrap_dim(d, input.ndim) for d in dst]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            listed = list(given) if isinstance(given, (tuple, list)) else [given]
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({listed})")
+    if not input.ndim:  # (dim 0 and -1 name a 0-d tensor's one place)
+        return input.reshape(())
     order = [None] * input.ndim
     for s, t in zip(src, dst):
         order[t] = s
@@ -265,7 +291,18 @@ swapdims = swapaxes
 
 def unflatten(input, dim, sizes):
     """Dim ``dim`` split into ``sizes`` (one may be -1)."""
+    if not len(sizes):
+        raise RuntimeError("unflatten: sizes must be non-empty")
     d = wrap_dim(dim, input.ndim)
+    _at_least_1d(input, f"Dimension specified as {dim} but tensor has no dimensions")
+    sizes = tuple(sizes)
+    known = _math.prod(s for s in sizes if s != -1)
+    if -1 not in sizes and known != input.shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {d} ({input.shape[d]}) in the input tensor")
+    if sizes.count(-1) == 1 and known and input.shape[d] % known == 0:
+        # (-1 from the dim's own size: reshape cannot infer it when another dim is empty)
+        sizes = tuple(input.shape[d] // known if s == -1 else s for s in sizes)
     return input.reshape(tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
 
 
@@ -278,6 +315,8 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
+    if not input.ndim:  # (torch: the one window of a 0-d tensor, ``size`` long)
+        return input.reshape(1)[:size]
     windows = (n - size) // step + 1
     positions = (np.arange(windows)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
     picked = index_select(input, d, Tensor._of(backend.from_numpy(positions, input.device)))
@@ -314,6 +353,10 @@ def meshgrid(*tensors, indexing=None):
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
                            f"received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a {t.ndim}D tensor of shape {list(t.shape)}")
     shape = tuple(t.numel() for t in tensors)
     grids = []
     for i, t in enumerate(tensors):

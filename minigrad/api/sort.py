@@ -51,8 +51,12 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the ``k`` largest (or smallest) elements along ``dim``."""
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
+    if input.dtype.name == "bool":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if not input.ndim:  # (torch: a 0-d tensor's topk is the element itself, even for k = 0)
+        k = 1
     x = input if input.ndim else input.reshape(1)
     order = _order(x, d, largest, True)
     index = Tensor._make(order[(slice(None),) * d + (slice(0, k), ...)], None)
@@ -66,6 +70,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the ``k``-th smallest element along ``dim`` (k counts from 1)."""
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
+    if input.dtype.name == "bool" and input.ndim:  # (a 0-d one passes in torch)
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
+    if not n:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     x = input if input.ndim else input.reshape(1)

@@ -120,6 +120,7 @@ def prelu(input, weight):
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not "
                         f"{type(weight).__name__}")
+    refuse_integral("prelu_cpu", input)
     n = weight.numel()
     if n == 1:
         weight = weight.reshape(())  # one slope for everything: the output keeps x's shape

@@ -61,17 +61,39 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, "
+                           f"but got query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: "
+                           f"{value.ndim} instead.")
     n_queries, n_keys = query.shape[-2], key.shape[-2]
-    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if scale is None:  # (no features: the product is 0 whatever the scale)
+        scale = 1 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     scores = query @ key.transpose(-2, -1) * scale
+    # a boolean (or causal) mask replaces the scores it hides by -inf, as torch's does (a
+    # NaN score there must not reach the row); a float mask is added
+    from ..functions import where
     if is_causal:
-        scores = scores + _causal_bias(n_queries, n_keys, query.dtype, query.device)
-    if attn_mask is not None:
-        scores = scores + _as_bias(attn_mask, query.dtype)
-    weights = scores.softmax(-1)
+        scores = where(_causal_bias(n_queries, n_keys, query.dtype, query.device)._data == 0,
+                       scores, -math.inf)
+    if attn_mask is not None and attn_mask.dtype is backend.bool_:
+        scores = where(attn_mask._data, scores, -math.inf)
+    elif attn_mask is not None:
+        scores = scores + attn_mask
+    weights = _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
     return weights @ value
+
+
+def _safe_softmax(scores):
+    """softmax over the last dim, 0 (not NaN) in a row whose scores are all -inf (a query
+    that may attend to no key), as PyTorch's _safe_softmax gives since 2.5."""
+    xp = scores.device.xp
+    blocked = xp.all(scores._data == -float("inf"), axis=-1, keepdims=True)
+    if not bool(xp.any(blocked)):
+        return scores.softmax(-1)
+    from ..functions import where
+    return where(blocked, 0.0, where(blocked, 0.0, scores).softmax(-1))
 
 
 def multi_head_attention_forward(query, key, value, num_heads, in_proj_weight, in_proj_bias,

@@ -65,6 +65,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                f"output_padding_width: {output_padding[1]} stride_height: "
                                f"{stride[0]} stride_width: {stride[1]} dilation_height: "
                                f"{dilation[0]} dilation_width: {dilation[1]}")
+    size = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in zip(
+        input.shape[-2:], stride, padding, dilation, weight.shape[2:], output_padding)]
+    if min(size) < 0:  # (0 gives an empty output, as torch's does without autograd)
+        raise RuntimeError(f"Given input size per channel: ({input.shape[-2]} x "
+                           f"{input.shape[-1]}). Calculated output size per channel: ({size[0]} "
+                           f"x {size[1]}). Output size is too small")
     return ConvTranspose.apply(input, weight, bias, stride=stride, padding=padding,
                                output_padding=output_padding, dilation=dilation)
 

@@ -308,10 +308,19 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"input size ({input.shape!r}) is deprecated. Please ensure they "
                          f"have the same size.")
     xp = input.device.xp
-    if input._data.size and (bool(xp.any(input._data < 0)) or bool(xp.any(input._data > 1))):
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
-        min=-100))
+    if input._data.size and not bool(xp.all((input._data >= 0) & (input._data <= 1))):
+        raise RuntimeError("all elements of input should be between 0 and 1")  # (NaN too)
+    if target._data.size and not bool(xp.all((target._data >= 0) & (target._data <= 1))):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    loss = N.BinaryCrossEntropy.apply(input, target)
+    try:
+        wide = weight is not None and tuple(xp.broadcast_shapes(
+            tuple(weight.shape), tuple(input.shape))) != tuple(input.shape)
+    except ValueError:
+        wide = True
+    if wide:
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {list(weight.shape)}")
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss, reduction)
@@ -337,7 +346,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0:
         return _reduce_loss(d.abs(), reduction)
     a = d.abs()
-    loss = _where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta)
+    small = input.device.xp.logical_not(a._data >= beta)  # (NaN too: its gradient is NaN)
+    d_small = _where(small, d, 0.0)  # (so that an infinite d's gradient is sign(d), not NaN)
+    loss = _where(small, d_small * d_small * (0.5 / beta), a - 0.5 * beta)
     return _reduce_loss(loss, reduction)
 
 
@@ -352,7 +363,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_same_size(input, target, "huber_loss")
     d = input - target
     a = d.abs()
-    loss = _where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    small = input.device.xp.logical_not(a._data >= delta)  # (NaN too: its gradient is NaN)
+    d_small = _where(small, d, 0.0)  # (so that an infinite d's gradient is delta sign(d))
+    loss = _where(small, d_small * d_small * 0.5, (a - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss, reduction)
@@ -363,6 +376,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     ``target * (log(target) - input)`` (0 where target is 0), or with ``log_target``,
     ``exp(target) * (target - input)``. ``'batchmean'`` divides the sum by the batch size
     (the true KL divergence); ``'mean'`` by the number of elements, as in PyTorch."""
+    if not input.dtype.is_floating_point or not target.dtype.is_floating_point:
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if reduction == "batchmean":
         if size_average is not None or reduce is not None:
             reduction = _reduction("mean", size_average, reduce)
@@ -385,8 +400,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
-    return ((x1 / _norm_at_least(x1, dim, eps)) * (x2 / _norm_at_least(x2, dim, eps))).sum(dim)
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``, after x1 and x2
+    broadcast against each other (as PyTorch's: ``dim`` counts in the broadcast shape)."""
+    from ..api.shape import broadcast_tensors
+    if not (x1.dtype.is_floating_point or x2.dtype.is_floating_point):
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                           f"{KERNEL_NAMES[x1.dtype.name]}")
+    x1, x2 = broadcast_tensors(x1, x2)
+    n1 = _norm_at_least(x1, dim, eps)
+    n2 = _norm_at_least(x2, dim, eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

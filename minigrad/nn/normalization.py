@@ -9,9 +9,12 @@ does) that eval mode uses instead::
 ``momentum=None`` makes it a plain cumulative average (momentum = 1 / batches seen).
 Layer norm and group norm normalise each sample on its own, in both modes.
 """
+import math
+
 from .. import autograd, backend
 from ..creation import ones, tensor, zeros
 from ..ops import normalization as N
+from ..promotion import KERNEL_NAMES
 from .module import Module
 from .parameter import Parameter
 
@@ -28,6 +31,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     Training: by the batch's statistics, updating ``running_mean``/``running_var`` in place
     when given. Eval: by the running statistics.
     """
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"batch_norm\" not implemented for "
+                                  f"'{KERNEL_NAMES[input.dtype.name]}'")
+    if training:  # (torch checks these first)
+        if math.prod(input.shape[:1] + input.shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got "
+                             f"input size {input.shape!r}")
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     channels = input.shape[1] if input.ndim > 1 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
@@ -72,6 +84,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     shape = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) \
         else (normalized_shape,)
     k = len(shape)
+    if not k:
+        raise RuntimeError(f"Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           f"containing at least one element, but got normalized_shape = []")
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
@@ -87,12 +102,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Split the channels (dim 1) into ``num_groups`` groups and normalise each group of
     each sample; then scale and shift per channel."""
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
     n, c = input.shape[0], input.shape[1]
     if c % num_groups != 0:
         raise RuntimeError(f"Expected number of channels in input to be divisible by "
                            f"num_groups, but got input of shape {input.shape!r} and "
                            f"num_groups={num_groups}")
-    grouped = input.reshape(n, num_groups, -1)
+    if n * c // num_groups * math.prod(input.shape[2:]) == 1:  # (torch's _verify_batch_size)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {[n * c // num_groups, num_groups] + list(input.shape[2:])}")
+    grouped = input.reshape(n, num_groups, c // num_groups * math.prod(input.shape[2:]))
     out = _normalize_over(grouped, (2,), eps).reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:

@@ -52,13 +52,15 @@ def pad(input, pad, mode="constant", value=None):
         if before < 0 or after < 0:  # a negative constant pad crops
             if mode != "constant":
                 raise RuntimeError(f"negative padding ({before}, {after}) needs mode 'constant'")
+            if n + before + after < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
             key = (slice(None),) * axis + (slice(max(-before, 0), n - max(-after, 0)),)
             out = out[key]
             before, after = max(before, 0), max(after, 0)
         if before or after:
             out = PadAxis.apply(out, axis=axis, before=before, after=after, mode=mode,
                                 value=0.0 if value is None else value)
-    return out
+    return out if out is not input else input.clone()  # (a new tensor even for no padding)
 
 
 class _Pad2d(Module):

@@ -5,6 +5,7 @@ the adaptive forms choose their windows so that the output has ``output_size`` (
 average pool is ``AdaptiveAvgPool2d(1)``).
 """
 from ..backend import device_of
+from ..promotion import refuse_integral
 from ..ops import pool as P
 from ..ops.resample import Separable2D
 from ..ops.conv import _pool_out_size
@@ -55,6 +56,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     ``stride`` apart (default ``kernel_size``), over zero ``padding`` that the mean counts
     unless ``count_include_pad=False``; ``divisor_override`` replaces the window size."""
     x, unbatched = _batched(input, "avg_pool2d")
+    if x.dtype.name != "int64":  # (torch has a float kernel, and one for int64 alone)
+        refuse_integral("avg_pool2d", x)
     kernel = _pair(kernel_size, "kernel_size", "avg_pool2d")
     stride = kernel if stride is None or stride == [] or stride == () else \
         _pair(stride, "stride", "avg_pool2d")
@@ -91,6 +94,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
             divisor = xp.asarray([[r * c for c in cols] for r in rows], dtype=x._data.dtype)
     out = P.AvgPool2D.apply(x, kernel=kernel, stride=stride, pads=(pad[0], bottom, pad[1], right),
                             out_size=(ho, wo), divisor=divisor)
+    if x.dtype.name == "int64":  # (torch's int64 kernel divides as integers, truncating)
+        out = out.trunc().to(x.dtype)
     return out[0] if unbatched else out
 
 
@@ -107,6 +112,7 @@ def adaptive_avg_pool2d(input, output_size):
     """Average pooling whose windows are chosen so that the output is ``output_size``
     (an int, or a pair whose None entries keep the input's size)."""
     x, unbatched = _batched(input, "adaptive_avg_pool2d")
+    refuse_integral("adaptive_avg_pool2d", x)
     (ho, wo), xp = _adaptive_size(output_size, x, "adaptive_avg_pool2d"), x.device.xp
     rows = P.averaging_matrix(xp, x.shape[-2], ho, x._data.dtype)
     cols = P.averaging_matrix(xp, x.shape[-1], wo, x._data.dtype)
@@ -118,6 +124,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling whose windows are chosen so that the output is ``output_size``; with
     ``return_indices``, also where each maximum is (row * W + column in its plane)."""
     x, unbatched = _batched(input, "adaptive_max_pool2d")
+    refuse_integral("adaptive_max_pool2d", x)
     index = [] if return_indices else None
     out = P.AdaptiveMaxPool2D.apply(x, out_size=_adaptive_size(output_size, x,
                                                                "adaptive_max_pool2d"),

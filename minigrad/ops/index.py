@@ -87,8 +87,9 @@ class ScatterAdd(Op):
 class Scatter(Op):
     """d scatter(x, src, dim, index) = (g with 0 where src was written, gather(g, dim, index))
 
-    ``src`` may be a number. Each position of ``index`` must be distinct (where it repeats,
-    torch keeps one of the values, unspecified which; here they would add up).
+    ``src`` may be a number. Where a position of ``index`` repeats, the last value written
+    (in index order) stays, as torch's CPU loop leaves it; every src element still gets
+    g at its position (torch's formula).
     """
 
     def forward(ctx, x, src, dim, index):
@@ -98,7 +99,9 @@ class Scatter(Op):
         if ctx.src_shape is None:
             src = xp.full(index.shape, src, dtype=x.dtype)
         src = src[tuple(slice(0, n) for n in index.shape)]
-        ctx.written = _add_at(x.shape, x.dtype, dim, index, xp.ones_like(src)) > 0
+        last = _last_writes(index, dim, x.shape)
+        src = xp.where(last, src, xp.zeros((), dtype=src.dtype))
+        ctx.written = _add_at(x.shape, x.dtype, dim, index, xp.astype(last, x.dtype)) > 0
         return xp.where(ctx.written, _add_at(x.shape, x.dtype, dim, index, src), x)
 
     def backward(ctx, g):
@@ -108,6 +111,24 @@ class Scatter(Op):
             return g_x, None
         g_src = take(g, ctx.index, ctx.dim)
         return g_x, _pad_to(g_src, ctx.src_shape)
+
+
+def _last_writes(index, dim, shape):
+    """True at each entry of ``index`` that is the last (in C order) to write its position
+    of an array of ``shape``: a stable sort of the flat positions puts repeats side by side,
+    in order."""
+    xp = _xp(index)
+    if index.ndim == 0 or index.size < 2:
+        return xp.ones(index.shape, dtype=xp.bool)
+    flat, stride = 0, 1
+    for axis in range(index.ndim - 1, -1, -1):
+        flat = flat + along(index, dim)[axis] * stride
+        stride *= shape[axis]
+    flat = xp.reshape(xp.broadcast_to(flat, index.shape), (-1,))
+    order = xp.argsort(flat, stable=True)
+    ranked = xp.take(flat, order)
+    last = xp.concat([ranked[1:] != ranked[:-1], xp.ones((1,), dtype=xp.bool)])
+    return xp.reshape(xp.take(last, xp.argsort(order)), index.shape)
 
 
 def _pad_to(g, shape):

@@ -529,6 +529,39 @@ def _softplus(xp, x):
     return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, xp.zeros_like(x))
 
 
+class BinaryCrossEntropy(Op):
+    """d/dx bce(x, y) = (x - y) / max(x (1 - x), 1e-12) g,  d/dy = (log(1 - x) - log(x)) g
+
+    ``bce = -(y log(x) + (1 - y) log(1 - x))`` element-wise, each log clamped at -100 as in
+    PyTorch; the gradients are PyTorch's formulas (its epsilon is the float32 1e-12), so
+    x's is finite at x = 0 and x = 1 (the chain rule through the clamped logs would give
+    0 * inf = NaN there) and y's is not clamped.
+    """
+
+    def forward(ctx, x, target):
+        xp = _xp(x)
+        ctx.x, ctx.target = x, target
+        return -(target * _log_clamped(xp, x) + (1 - target) * _log_clamped(xp, 1 - x))
+
+    def backward(ctx, g):
+        xp = _xp(g)
+        x, y = ctx.x, ctx.target
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - y) / xp.clip((1 - x) * x, _EPSILON_F32, None)
+        if ctx.needs_input_grad[1]:
+            gy = g * (xp.log(1 - x) - xp.log(x))
+        return gx, gy
+
+
+_EPSILON_F32 = 9.999999960041972e-13  # float(np.float32(1e-12)), PyTorch's BCE epsilon
+
+
+def _log_clamped(xp, x):
+    """log(x), at least -100 (PyTorch's BCE: a probability of 0 costs 100, not inf)."""
+    return xp.clip(xp.log(x), -100.0, None)
+
+
 class MSELoss(Op):
     """d (x - y)^2 = (2 (x - y) g, -2 (x - y) g)   (times w when weighted)
 

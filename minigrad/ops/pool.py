@@ -87,7 +87,8 @@ def _selection_matrix(xp, positions, size, dtype):
 
 
 class AdaptiveMaxPool2D(Op):
-    """d adaptive_max_pool2d(x) = g sent to the first maximal element of each window
+    """d adaptive_max_pool2d(x) = g sent to the first maximal element of each window (the
+    last NaN where there is one, as torch's loop picks)
 
     Forward gathers every window into a (N, C, Ho, Wo, kh*kw) array (short windows padded
     with -inf) and takes the first argmax; backward puts g at that offset and sends it
@@ -110,6 +111,10 @@ class AdaptiveMaxPool2D(Op):
         valid = xp.reshape(valid, (ho, wo, kh * kw))
         win = xp.where(valid, win, xp.asarray(-float("inf"), dtype=x.dtype))
         k = xp.argmax(win, axis=-1, keepdims=True)
+        nan = xp.astype(xp.isnan(win), xp.int8)
+        if bool(xp.any(nan)):  # torch's loop takes a NaN as the maximum: the last one
+            last = kh * kw - 1 - xp.argmax(xp.flip(nan, axis=-1), axis=-1, keepdims=True)
+            k = xp.where(xp.any(nan == 1, axis=-1, keepdims=True), xp.astype(last, k.dtype), k)
         ctx.k, ctx.kk, ctx.shape = k, kh * kw, x.shape
         ctx.rows, ctx.cols = rows, cols
         if index_out is not None:

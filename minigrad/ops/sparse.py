@@ -24,7 +24,7 @@ class Embedding(Op):
     def backward(ctx, g):
         xp = _xp(g)
         flat = ctx.flat
-        rows = xp.reshape(g, (-1, ctx.shape[1]))
+        rows = xp.reshape(g, (flat.shape[0], ctx.shape[1]))  # (not -1: a width of 0)
         if ctx.scale:
             counts = backend.scatter_add(xp.zeros((ctx.shape[0],), dtype=ctx.dtype), flat,
                                          xp.ones(flat.shape, dtype=ctx.dtype))

@@ -8,8 +8,10 @@ A program is one or two calls of ops that minigrad exports and torch also has, f
 reflection (top-level functions, ``Tensor`` methods and operators, ``nn.functional``): an
 op added to minigrad joins the fuzzer by being exported. Arguments are generated from the
 parameters' names (``input``, ``other``, ``dim``, ``keepdim``, ``key`` ...), with a
-generator of its own only for the few ops whose arguments depend on each other (``linear``,
-the losses, ``conv2d``); an op with a required parameter of unknown name is skipped and
+generator of its own for the ops whose arguments depend on each other or on the input's
+shape (``linear``, the losses, ``conv2d`` in programs.py; gather's index, chunk's count,
+pooling's kernel, attention's shapes ... in shaped.py, now and then an invalid one so that
+errors are compared too); an op with a required parameter of unknown name is skipped and
 listed in the summary, never silently left out.
 
 Inputs: shapes with 0 to 3 dims of sizes 0 to 3 (broadcast partners derived from them),
@@ -45,10 +47,11 @@ is the long run and its summary.
 from .compare import Disagreement, compare, run
 from .known import KNOWN, KNOWN_ORDER2, Known, known_reason
 from .ops import OpInfo, discover
-from .programs import (PER_OP, DtypeSpec, HypothesisDraw, Program, RandomDraw, Ref, Step,
-                       TensorSpec, program, programs)
+from .programs import (ON_INPUT, PER_OP, DtypeSpec, HypothesisDraw, Program, RandomDraw, Ref,
+                       Step, TensorSpec, program, programs)
 from .run import fuzz, main, shrink
 
 __all__ = ["discover", "program", "programs", "compare", "run", "known_reason", "fuzz", "shrink",
            "main", "RandomDraw", "HypothesisDraw", "Program", "Step", "TensorSpec", "DtypeSpec",
-           "Ref", "OpInfo", "Disagreement", "Known", "KNOWN", "KNOWN_ORDER2", "PER_OP"]
+           "Ref", "OpInfo", "Disagreement", "Known", "KNOWN", "KNOWN_ORDER2", "PER_OP",
+           "ON_INPUT"]

@@ -217,7 +217,183 @@ KNOWN = [
           "cummax and cummin of an empty tensor accept any dim, even one out of range (a torch "
           "quirk: it returns the empty input); minigrad checks the dim",
           details=("Dimension out of range",), when=lambda d: "torch returns" in d.detail),
+    # (found once the ops of shaped.py were drawn)
+    Known(("F.adaptive_avg_pool2d",), ("value", "grad"), "deliberate: adaptive average "
+          "pooling is two products with averaging matrices (one GEMM each way, no Python loop "
+          "over windows), so an infinite or NaN pixel meets the zeros of the other windows' "
+          "weights (0 * inf = NaN) and spreads NaN where torch's window sums stay finite",
+          when=lambda d: _nonfinite(d)),
+    Known(("F.conv_transpose2d",), ("raise", "error type"), "not implemented: minigrad's "
+          "conv_transpose2d supports groups=1 only", details=("supports groups=1 only",)),
+    Known(("F.pad",), ("raise", "error type"), "not implemented: minigrad's pad has no "
+          "'circular' mode", details=("no 'circular' mode",)),
+    Known(("scatter", "Tensor.scatter", "Tensor.scatter_"), ("raise", "error type"), "not "
+          "implemented: scatter's reduce='multiply' (deprecated in torch, which points to "
+          "scatter_reduce)", details=("scatter(reduce='multiply') is not supported",)),
+    Known(("einsum",), ("raise", "error type"), "not implemented: einsum with a subscript "
+          "repeated within one operand (a diagonal or a trace, 'ii')",
+          details=("repeated within one operand",)),
+    Known(("einsum",), ("dtype",), "torch quirk: einsum of an int32 operand that only "
+          "reduces ('ij->') sums with sum(), which promotes integers to int64, while its "
+          "products keep int32; minigrad keeps the operands' dtype throughout",
+          details=("torch dtype int64, minigrad",)),
+    Known(("kthvalue", "Tensor.kthvalue", "topk", "Tensor.topk"), ("value", "grad"), "torch "
+          "leaves unspecified which of several equal elements kthvalue/topk report (its "
+          "partial sort picks one; minigrad's stable sort the first): the values agree, the "
+          "indices (and where the gradient goes) differ", when=lambda d: _values_tie(d)),
+    Known(("topk", "Tensor.topk"), ("raise",), "torch quirk: topk(0) of a 0-d tensor returns "
+          "the element itself (a 1-element result for k = 0); minigrad refuses the empty "
+          "selection", when=lambda d: "topk(0" in repr(d.program) or ".topk(0" in repr(
+              d.program)),
+    Known("*", ("grad",), "torch's own backward fails on a program minigrad differentiates: "
+          "scatter/scatter_add with a src larger than index (its gradient has index's "
+          "shape), scatter(reduce=...) (not implemented), tile of an empty product, "
+          "group_norm with a bias but no weight, index_add into an empty dim", details=(
+              "returned an invalid gradient at index 1",
+              "derivative for aten::scatter_ is not implemented",
+              "derivative for aten::scatter is not implemented",
+              "cannot reshape tensor of 0 elements into shape",
+              "torch's backward raises RuntimeError: tensor does not have a device",
+              "self indexing axis dim should be positive")),
+    Known(("F.group_norm", "F.layer_norm", "F.batch_norm"), ("value", "grad"), "float32 "
+          "groups of (nearly) equal values: x - mean is rounding noise that 1 / sqrt(var + "
+          "eps) magnifies ~300x, and torch's fused kernel rounds it differently from "
+          "minigrad's composite", when=lambda d: "float32" in repr(d.program)),
+    Known(("F.kl_div",), ("grad",), "the target's gradient where the target is 0: torch's "
+          "xlogy backward divides 0 by 0 (NaN); minigrad takes 0 log 0 as the constant 0, so "
+          "its gradient there is -input (the true derivative, log t + 1 - input, is -inf)",
+          when=lambda d: "nan" in d.detail and _special_values(d)),
+    Known(("lerp", "Tensor.lerp"), ("grad",), "lerp's weight (or end) gradient with an "
+          "infinite operand: minigrad's where() of the two formulas multiplies the unused "
+          "one's zero gradient by the infinity (NaN) where torch's kernel gives +-inf",
+          when=lambda d: "nan" in d.detail and "inf" in repr(d.program)),
+    Known(("F.huber_loss", "F.smooth_l1_loss", "F.l1_loss", "F.binary_cross_entropy",
+           "F.kl_div"), ("raise", "error type"), "lenient: a loss of an integer input and a "
+          "float target, which torch refuses (its result dtype cannot be cast to the input's, "
+          "or the dtypes must match); minigrad computes it in the float dtype",
+          details=("can't be cast to the desired output type", "Found dtype")),
+    Known(("mm", "Tensor.mm", "bmm", "Tensor.bmm", "mv", "Tensor.mv", "outer", "Tensor.outer",
+           "ger", "Tensor.ger", "einsum", "F.prelu", "F.conv1d", "F.conv_transpose2d"),
+          ("raise",), "products of bool tensors "
+          "work in minigrad (torch has no kernel; see the matmul entry)",
+          details=("not implemented for 'Bool'",)),
+    Known(("mv", "Tensor.mv"), ("error type",), "mv of a 0-d matrix: torch's first check "
+          "raises IndexError (no dim 0), minigrad's shape check RuntimeError",
+          details=("Dimension specified as 0 but tensor has no dimensions",)),
+    Known(("F.embedding", "index_select", "Tensor.index_select"), ("error type",), "torch "
+          "quirk: an out-of-range index raises RuntimeError ('INDICES element is out of DATA "
+          "bounds') in some of its kernels (int32 indices, float32 data) and IndexError in "
+          "others, as minigrad's does always",
+          details=("INDICES element is out of DATA bounds",)),
+    Known(("scatter", "Tensor.scatter", "Tensor.scatter_", "scatter_add", "Tensor.scatter_add",
+           "Tensor.scatter_add_", "gather", "Tensor.gather", "take_along_dim",
+           "Tensor.take_along_dim"), ("raise", "error type"), "torch quirk: an "
+          "empty index of a non-integer dtype passes (nothing is checked when there is "
+          "nothing to write); minigrad checks the dtype first",
+          details=("Expected dtype int64 for index",)),
+    Known(("index_add", "Tensor.index_add", "Tensor.index_add_", "repeat_interleave",
+           "Tensor.repeat_interleave"), ("raise", "error type"), "torch quirk: with an empty input nothing "
+          "is checked (index_add's positions into an empty dim, repeat_interleave's negative "
+          "counts); minigrad checks them", when=lambda d: "reshape(0" in repr(d.program) or
+          "tensor([]" in repr(d.program)),
+    Known(("index_select", "Tensor.index_select", "index_add", "Tensor.index_add",
+           "Tensor.index_add_"), ("error type",), "an index into an empty dim: torch's first "
+          "check ('self indexing axis dim should be positive') is a RuntimeError, minigrad's "
+          "bounds check an IndexError", details=("self indexing axis dim should be positive",)),
+    Known(("F.group_norm", "F.layer_norm", "F.batch_norm"), ("value", "grad"), "an infinite "
+          "weight (or statistics): torch's fused kernel computes x * (rstd * w) + (b - mean * "
+          "rstd * w), whose inf - inf is NaN where minigrad's (x - mean) * rstd * w + b is "
+          "infinite", when=lambda d: "inf" in repr(d.program)),
+    Known(("F.conv_transpose2d",), ("raise",), "torch quirk: an output of size 0 raises "
+          "('Output size is too small') only when an input requires grad; without, torch "
+          "returns the empty tensor, as minigrad does always",
+          details=("Output size is too small",)),
+    Known(("F.scaled_dot_product_attention",), ("value", "grad"), "infinite or NaN "
+          "queries, keys or values: a row of NaN scores is 0 in torch's fused safe softmax "
+          "(NaN in minigrad's, which zeroes rows of -inf only), and its fused backward "
+          "spreads NaN over rows that minigrad's composite leaves at 0",
+          when=lambda d: "nan" in repr(d.program) or "inf" in repr(d.program)),
+    Known(("Tensor.masked_fill_", "Tensor.scatter_", "Tensor.scatter_add_",
+           "Tensor.index_add_"), ("raise",), "in-place semantics (another issue's): minigrad "
+          "does not yet refuse an in-place write into a view of a leaf that requires grad "
+          "(and takes tile's copy for such a view)",
+          details=("a view of a leaf Variable that requires grad",)),
+    Known(("Tensor.new_tensor",), ("raise",), "creation from Python numbers (another "
+          "issue's): torch refuses a NaN or an infinity converted to an integer dtype "
+          "(overflow); minigrad converts as NumPy does",
+          details=("cannot be converted to type int64 without overflow",)),
+    Known(("F.avg_pool2d", "F.adaptive_avg_pool2d", "F.adaptive_max_pool2d",
+           "Tensor.repeat_interleave", "repeat_interleave", "F.batch_norm", "F.group_norm"),
+          ("error type",), "an argument with two faults (too few dims and something else, an "
+          "empty batch): torch and minigrad name different ones first",
+          when=lambda d: any(t in d.detail for t in (
+              "Dimension out of range", "Input dimension should be at least",
+              "Dimension specified as", "movedim: Invalid", "Expected more than 1 value",
+              "divisible by num_groups", "select(): index 0 out of range"))),
+    Known(("index_add", "Tensor.index_add", "Tensor.index_add_"), ("error type",), "torch "
+          "quirk: a position out of range raises IndexError ('index out of range in self') "
+          "from one kernel and RuntimeError ('index -1 is out of bounds') from another, by "
+          "the tensor's rank; minigrad raises IndexError",
+          details=("is out of bounds for dimension",)),
+    Known(("take_along_dim", "Tensor.take_along_dim"), ("raise",), "torch bug: "
+          "take_along_dim with a dim does not check its indices (a position past the end "
+          "reads whatever lies there); minigrad refuses it, as gather does",
+          details=("is out of bounds for dimension",)),
+    Known(("Tensor.masked_fill_", "Tensor.scatter_", "Tensor.scatter_add_",
+           "Tensor.index_add_"), ("raise",), "repeat/tile with a zero count returns a "
+          "read-only empty broadcast view in minigrad, so an in-place write into that empty "
+          "result fails (torch's is a copy); harmless (nothing to write)",
+          details=("assignment destination is read-only",)),
+    Known(("F.adaptive_max_pool2d",), ("raise", "grad"), "adaptive max pooling to an output "
+          "size of 0 is refused (torch returns an empty tensor); and its backward sends the "
+          "gradient back with 0/1 selection matrices (a product, no scatter in the hot path), "
+          "so an infinite or NaN upstream gradient spreads NaN over its window where torch "
+          "puts 0", when=lambda d: "max() arg is an empty sequence" in d.detail or (
+              len(d.program.steps) > 1 and "nan" in d.detail)),
+    Known(("F.smooth_l1_loss", "F.huber_loss", "F.l1_loss"), ("raise",), "a bool input with "
+          "a float target: torch promotes bool - float, minigrad's subtraction refuses bool "
+          "operands (type promotion is another issue's)", details=("with a bool tensor",)),
+    Known(("F.pad",), ("raise",), "torch quirk: a reflect/replicate pad of a tensor with an "
+          "empty batch dim is refused (even a zero pad); minigrad pads (nothing)",
+          details=("Expected 2D or 3D (batch mode) tensor with possibly 0 batch size",)),
+    Known(("take_along_dim", "Tensor.take_along_dim"), ("raise",), "torch bug: "
+          "take_along_dim without a dim flattens its input with view(), which fails on a "
+          "non-contiguous tensor (a moved dim); minigrad reshapes",
+          details=("view size is not compatible",)),
+    Known(("F.adaptive_avg_pool2d", "F.adaptive_max_pool2d"), ("raise",), "an output size of 0 "
+          "(torch returns an empty tensor; minigrad's window matrices refuse it), and a 2-d "
+          "input, which torch takes as one (H, W) plane though its documentation asks for 3-d "
+          "or 4-d, as minigrad does", details=("mismatch in its core dimension",
+                                               "non-empty 3D or 4D (batch mode) tensor")),
+    Known(("F.conv1d", "F.conv_transpose2d"), ("value", "grad"), "with infinite or NaN "
+          "inputs, torch's convolutions and minigrad's im2col + matrix products meet the "
+          "infinities in different sums (see the conv2d entry)",
+          when=lambda d: "inf" in repr(d.program) or "nan" in repr(d.program)),
+    Known(("F.cosine_similarity",), ("grad",), "eps=0 and a zero vector: 0 / 0 in both; "
+          "torch's gradient is NaN there, minigrad's infinite",
+          when=lambda d: "eps=0.0" in repr(d.program)),
+    Known(("F.adaptive_avg_pool2d",), ("raise",), "torch quirk: pooling to an output size of "
+          "0 returns the empty tensor before its dtype check",
+          when=lambda d: "not implemented for" in d.detail and ", 0)" in repr(d.program)),
 ]
+
+
+def _nonfinite(d):
+    return "inf" in repr(d.program) or "nan" in repr(d.program) or "nan" in d.detail
+
+
+def _values_tie(d):
+    """The program's values agree on both sides (only the indices differ): kthvalue/topk
+    among equal elements."""
+    import minigrad
+    import torch
+
+    from .compare import _compare_values, run
+    th, mg = run(d.program, torch, backward=False), run(d.program, minigrad, backward=False)
+    if th.error is not None or mg.error is not None or not isinstance(th.value, tuple) or \
+            not isinstance(mg.value, tuple) or th.value[:1] == ("tensor",):
+        return False
+    return _compare_values(th.value[0], mg.value[0], 1e-5, 1e-6, True) is None
 
 
 # ------------------------------------------------------------------ second order
@@ -294,7 +470,41 @@ KNOWN_ORDER2 = [
           "create_graph: an infinite input or gradient meets the one-hot's zeros (NaN where "
           "torch's second derivative is 0)", when=lambda d: "nan" in d.detail and (
               "inf" in repr(d.program) or "nan" in repr(d.program))),
+    Known(("logcumsumexp", "Tensor.logcumsumexp"), ("grad2",), "logcumsumexp's second "
+          "derivative next to an infinite input (torch ~0, minigrad NaN), or at a pole of what "
+          "follows (log1p(-1): torch -inf, minigrad NaN)",
+          when=lambda d: "inf" in repr(d.program) or "inf" in d.detail),
+    # (found once the ops of shaped.py were drawn)
+    Known(("F.layer_norm", "F.batch_norm", "F.group_norm"), ("grad2",), "torch bug: its "
+          "double backward of a norm with a bias but no weight fails ('Expected a proper "
+          "Tensor but got None'); minigrad differentiates it",
+          details=("Expected a proper Tensor but got None",)),
+    Known(("F.cosine_similarity",), ("grad2",), "the second derivative at a zero vector (as "
+          "the norm's entry): torch NaN, minigrad 0 (or finite)", when=_special_values),
+    Known(("F.l1_loss", "F.huber_loss", "F.smooth_l1_loss"), ("grad2",), "piecewise losses "
+          "after an infinite or NaN gradient, or at NaN: l1_loss's gradient sign(x - y) is a "
+          "constant in minigrad (its second derivative 0) where torch's is 0 times what came "
+          "before (NaN at an infinity); huber/smooth_l1 at NaN take the quadratic branch "
+          "(second derivative 1, torch's 0)", when=_special_values),
+    Known(("F.binary_cross_entropy",), ("grad2",), "the second derivative at a probability "
+          "of exactly 0 or 1: torch's double-backward formula divides by (x + eps)^2 (1 - x "
+          "+ eps)^2, minigrad differentiates its clamped first derivative; they agree inside "
+          "(0, 1)", when=lambda d: bool(_ZERO_OR_ONE.search(repr(d.program)))),
+    Known(("F.scaled_dot_product_attention",), ("grad2",), "torch limitation: its fused CPU "
+          "attention kernel has no double backward ('derivative for "
+          "aten::_scaled_dot_product_flash_attention_for_cpu_backward is not implemented'); "
+          "minigrad's composite has one", details=("flash_attention_for_cpu_backward",)),
+    Known(("F.scaled_dot_product_attention", "F.kl_div"), ("grad2",), "second derivatives "
+          "with infinite or NaN inputs (attention's scores, kl_div's target at 0): torch's "
+          "fused formulas and minigrad's composites meet them in different places (NaN "
+          "where the other is finite)", when=_special_values),
+    Known(("F.group_norm",), ("grad2",), "group_norm's second derivatives where a group's "
+          "values are equal or infinite: torch's fused double backward leaves rounding "
+          "noise (~1e-10) or NaN where minigrad's composite gives 0 (the so3 helper works on "
+          "group_norm's second order)", when=_special_values),
 ]
+
+_ZERO_OR_ONE = re.compile(r"(?<![\d.e])-?[01]\.0*(?![\d])")
 
 
 def known_reason(d):

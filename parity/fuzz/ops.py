@@ -26,6 +26,9 @@ NOT_OPS = {
     "requires_grad_": "autograd state", "retain_grad": "autograd state",
     "detach_": "autograd state", "is_leaf": "autograd state", "type": "string output",
     "numpy": "NumPy bridge", "is_tensor": "Python type check",
+    "normal": "random", "multinomial": "random", "register_hook": "autograd state (the "
+    "order-2 mode's hooks use it)", "set_default_device": "global state",
+    "set_default_dtype": "global state",
 }
 # Python protocol methods of Tensor: not ops of their own.
 PROTOCOL = {"__init__", "__new__", "__repr__", "__str__", "__hash__", "__array__",
@@ -87,7 +90,8 @@ def discover():
             params.insert(0, inspect.Parameter("input", inspect.Parameter.POSITIONAL_OR_KEYWORD))
         unknown = [p.name for p in params if p.default is inspect.Parameter.empty
                    and p.kind not in (p.VAR_KEYWORD,) and programs.generator_for(p) is None]
-        if unknown and name not in programs.PER_OP:
+        if unknown and name not in programs.PER_OP and \
+                name not in programs.ON_INPUT:
             skipped[name] = f"no generator for required parameter(s) {', '.join(unknown)}"
             return
         ops.append(OpInfo(name, kind, params, where))

@@ -484,6 +484,9 @@ def _call_args(g, op, inp):
     per_op = PER_OP.get(op.name)
     if per_op is not None:
         return per_op(g)
+    on_input = ON_INPUT.get(op.name)
+    if on_input is not None:
+        return on_input(g, inp)
     first = op.params[0].name if op.params and op.kind == "function" else None
     if first == "condition":
         return [NAMED["condition"](g, op.name, inp), inp, _gen_other(g, op.name, inp)], {}
@@ -526,7 +529,9 @@ def program(draw, ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     hint = None
     for i in range(n):
         op = draw.choice(ops)
-        if hint is None or op.name in PER_OP or _is_inplace(op):
+        # (in-place ops start from a fresh tensor, but for those of shaped.py, which chain
+        # after a step: their gradients must reach the history of the tensor they write)
+        if hint is None or op.name in PER_OP or _is_inplace(op) and op.name not in ON_INPUT:
             inp = g.tensor(grad=not _is_inplace(op))
             args, kwargs = _call_args(g, op, inp)
         else:
@@ -551,3 +556,8 @@ def programs(ops, mixed_dtypes=False, n_steps=None, differentiable=False):
     def strategy(draw):
         return program(HypothesisDraw(draw), ops, mixed_dtypes, n_steps, differentiable)
     return strategy()
+
+
+# Ops whose arguments depend on the input's shape (gather's index, chunk's count, pooling's
+# kernel ...): their generators, given the input, live in shaped.py.
+from .shaped import ON_INPUT  # noqa: E402  (it builds on the pieces above)

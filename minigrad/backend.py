@@ -389,22 +389,6 @@ def fmod(a, b):
     return xp.where((r != 0) & ((a < 0) != (b < 0)), r - b, r)
 
 
-def erf(x):
-    """The error function, element-wise (neither the standard nor NumPy has it).
-
-    CuPy: cupyx.scipy.special.erf. Elsewhere: the C library's erf (Python's math.erf) on each
-    element, on the host: exact, and fast enough for the tensors a tutorial makes.
-    """
-    d = device_of(x)
-    if d.type == "cuda":  # pragma: no cover - needs a GPU
-        import cupyx.scipy.special
-        return cupyx.scipy.special.erf(x)
-    import math
-    host = to_numpy(x)
-    out = np.asarray(np.frompyfunc(math.erf, 1, 1)(host), dtype=host.dtype)
-    return from_numpy(out, d)
-
-
 def argsort(x, axis, descending=False):
     """Stable argsort (equal elements keep their order), ascending or descending.
 

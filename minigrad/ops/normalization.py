@@ -24,7 +24,7 @@ class BatchNorm(Op):
     nine graph nodes and as many passes over the activations each way (measured on a
     float32 (64, 32, 14, 14) batch, forward + backward with a multiply-and-sum loss: 15.6 ms
     composite, 9.2 ms fused, one thread; 4.9 ms once the per-channel sums became matrix
-    products, see ``backend.channel_sums``). ``stats_out``, when given, receives (mean, biased
+    products, see ``cpu_speed.channel_sums``). ``stats_out``, when given, receives (mean, biased
     variance) per channel, for the running statistics.
     """
 

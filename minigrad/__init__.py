@@ -32,6 +32,7 @@ from .api.reduce import *  # noqa: E402,F401,F403  (prod, var, std, norm, cumsum
 from .api.sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, unique ...)
 from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, movedim ...)
 from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
+from .api.bins import *  # noqa: E402,F401,F403  (bincount, histc, bucketize, searchsorted)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
 
 float = float32  # noqa: A001

@@ -34,6 +34,7 @@ from .api.shape import *  # noqa: E402,F401,F403  (split, chunk, flip, tril, mov
 from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printoptions ...)
 from .api.bins import *  # noqa: E402,F401,F403  (bincount, histc, bucketize, searchsorted)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
+from . import backends, linalg, special  # noqa: E402  (torch.linalg, torch.special ...)
 
 float = float32  # noqa: A001
 double = float64

@@ -74,7 +74,9 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
         probs = backend.to_numpy(p.data)
         if (probs < 0).any() or (probs > 1).any():
-            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report "
+                               "an enhancement request to PyTorch.)")
         probs = np.broadcast_to(probs, tuple(self.shape))
     else:
         if not 0 <= p <= 1:

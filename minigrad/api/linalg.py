@@ -188,5 +188,5 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
 
 
-METHODS = {name: globals()[name] for name in "mm bmm mv dot vdot outer ger inner tensordot trace".split()}
-__all__ = list(METHODS) + ["einsum", "cdist"]
+METHODS = {name: globals()[name] for name in "mm bmm mv dot vdot outer ger inner trace".split()}
+__all__ = list(METHODS) + ["einsum", "tensordot", "cdist"]

@@ -86,9 +86,17 @@ def element_size(self):
     return self.dtype.itemsize
 
 
-itemsize = property(element_size, doc="Bytes per element, as a property.")
-nbytes = property(lambda self: self.numel() * self.dtype.itemsize,
-                  doc="Bytes the elements take: numel() * itemsize.")
+def _itemsize(self):
+    """Bytes per element, as a property (element_size())."""
+    return self.dtype.itemsize
+
+
+def _nbytes(self):
+    """Bytes the elements take: numel() * itemsize."""
+    return self.numel() * self.dtype.itemsize
+
+
+itemsize, nbytes = property(_itemsize), property(_nbytes)
 
 
 METHODS = {"is_nonzero": is_nonzero, "half": half, "short": short, "char": char, "byte": byte,

@@ -1,6 +1,6 @@
 """``torch.special``: the special functions under their SciPy-style names, each the same
 function as minigrad's own (``expit`` is ``sigmoid``)."""
-from .api.math import erf, erfc, logit, xlogy
+from .api.math import erf, erfc, erfinv, logit, xlogy
 from .functions import sigmoid
 from .nn import functional as _F
 
@@ -20,4 +20,4 @@ def log_softmax(input, dim, *, dtype=None):
     return _F.log_softmax(input, dim, dtype=dtype)
 
 
-__all__ = ["expit", "logit", "erf", "erfc", "softmax", "log_softmax", "xlogy"]
+__all__ = ["expit", "logit", "erf", "erfc", "erfinv", "softmax", "log_softmax", "xlogy"]

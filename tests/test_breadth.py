@@ -89,6 +89,8 @@ DIFFERENTIABLE = {
     "special.logit": (lambda lib, x: lib.special.logit(x, eps=0.1), [data(3, low=0.05, high=0.95)]),
     "special.erf": (lambda lib, x: lib.special.erf(x), [data(3, 4)]),
     "special.erfc": (lambda lib, x: lib.special.erfc(x), [data(3, 4)]),
+    "erfinv": (lambda lib, x: lib.erfinv(x), [data(3, 4, low=-0.95, high=0.95)]),
+    "special.erfinv": (lambda lib, x: lib.special.erfinv(x), [data(5, low=-0.99, high=0.99)]),
     "special.softmax": (lambda lib, x: lib.special.softmax(x, 1), [data(3, 4)]),
     "special.log_softmax": (lambda lib, x: lib.special.log_softmax(x, 0), [data(3, 4)]),
     "special.xlogy": (lambda lib, x, y: lib.special.xlogy(x, y),
@@ -145,6 +147,13 @@ def test_op_values_gradients_and_second_derivatives_match_torch(name, device):
     call, inputs = DIFFERENTIABLE[name]
     check_op(lambda *t: call(minigrad, *t), lambda *t: call(torch, *t), *inputs, device=device,
              name=name, order=1 if name in FIRST_ORDER_ONLY else 2)
+
+
+def test_erfinv_matches_torch_across_its_domain_edges_and_outside():
+    x = np.concatenate([np.linspace(-0.999999, 0.999999, 2001), [1.0, -1.0, 1.5, -2.0, 0.0]])
+    got, expected = minigrad.tensor(x).erfinv().numpy(), torch.tensor(x).erfinv().numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)  # (inf and nan included)
+    assert minigrad.erfinv(minigrad.tensor([0, 1])).dtype is minigrad.float32
 
 
 def test_fold_is_unfolds_adjoint_so_fold_of_unfold_counts_each_pixels_blocks():

@@ -236,13 +236,19 @@ def xlogy(input, other):
     return input * functions.where(zero, 1, y).log()
 
 
+def erfinv(input):
+    """The inverse error function: y with erf(y) = x, for x in [-1, 1]."""
+    from ..ops.special import Erfinv
+    return Erfinv.apply(input)
+
+
 METHODS = {name: globals()[name] for name in (
     "sin cos tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh "
     "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc "
     "fix frac "
     "sign round square atan2 arctan2 remainder fmod floor_divide div divide true_divide lerp "
     "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose "
-    "logical_and logical_or logical_xor logical_not logit clamp_min clamp_max xlogy"
+    "logical_and logical_or logical_xor logical_not logit clamp_min clamp_max xlogy erfinv"
 ).split()}
 METHODS.update(__mod__=remainder, __floordiv__=floor_divide,
                __rmod__=lambda self, other: remainder(_operand(other, self), self),

@@ -415,7 +415,7 @@ def block_diag(*tensors):
                          creation.zeros(r, width - left - c, dtype=dtype, device=device)], 1))
         left += c
     if not rows:
-        return creation.zeros(0, 0)
+        return creation.zeros(1, 0)  # (as torch)
     return cat(rows, 0)
 
 

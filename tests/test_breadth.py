@@ -98,7 +98,8 @@ DIFFERENTIABLE = {
     "F.pairwise_distance": (lambda lib, a, b: L(lib).pairwise_distance(a, b),
                             [data(3, 4), data(3, 4)]),
     "F.pairwise_distance p=1 keepdim": (
-        lambda lib, a, b: L(lib).pairwise_distance(a, b, p=1.0, keepdim=True), [data(3, 4), data(4)]),
+        lambda lib, a, b: L(lib).pairwise_distance(a, b, p=1.0, keepdim=True),
+        [data(3, 4), data(4)]),
     "F.pairwise_distance vectors": (lambda lib, a, b: L(lib).pairwise_distance(a, b),
                                     [data(4), data(4)]),
     "F.pixel_shuffle": (lambda lib, x: L(lib).pixel_shuffle(x, 2), [data(2, 8, 3, 2)]),

@@ -3,6 +3,7 @@ torch). Numbers are drawn on the host from minigrad's generator, like randn's.""
 import numpy as np
 
 from .. import backend, creation
+from ..promotion import KERNEL_NAMES
 from ..tensor import Tensor
 
 
@@ -87,6 +88,10 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill self with exponential samples of rate ``lambd`` (density lambd * exp(-lambd x))."""
+    if not self.dtype.is_floating_point:
+        raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{KERNEL_NAMES[self.dtype.name]}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _fill(self, _rng(generator).exponential(1.0 / lambd, size=tuple(self.shape)))

@@ -433,6 +433,10 @@ def cartesian_prod(*tensors):
 def kron(input, other):
     """The Kronecker product: out[i*B + j] = input[i] * other[j] in every dim (the fewer dims
     are padded with leading 1s), a broadcast product reshaped."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"kron(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    _tensor_arg(other, "kron", 2)
     nd = max(input.ndim, other.ndim)
     a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
     b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))

@@ -43,6 +43,9 @@ def histc(input, bins=100, min=0, max=0):
     """A histogram of ``bins`` equal bins over [min, max] (both 0: the data's range, widened
     by 1 each side when it is a single value); values outside are left out, max falls in the
     last bin. Same dtype as input."""
+    for name, v in (("min", min), ("max", max)):
+        if isinstance(v, Tensor):
+            raise TypeError(f"histc(): argument '{name}' must be Number, not Tensor")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
                                   f"'{KERNEL_NAMES[input.dtype.name]}'")

@@ -211,8 +211,8 @@ allclose = functions.allclose  # True when every element of input is close to ot
 def logit(input, eps=None):
     """log(z / (1 - z)) with z = x clamped to [eps, 1 - eps] (no clamp when eps is None);
     the gradient 1 / (z (1 - z)) is 0 outside the clamp, as in torch."""
-    z = input if eps is None else clamp(input, eps, 1 - eps)
-    return (z / (1 - z)).log()
+    from ..ops.special import Logit
+    return Logit.apply(input, eps=eps)
 
 
 def clamp_min(input, min):

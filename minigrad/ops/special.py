@@ -47,3 +47,24 @@ class Erfinv(Op):
     def backward(ctx, g):
         xp = backend.device_of(g).xp
         return g * (math.sqrt(math.pi) / 2) * xp.exp(ctx.out * ctx.out)
+
+
+class Logit(Op):
+    """d logit(x) = g / (x (1 - x)); NaN outside [0, 1] without eps, 0 outside [eps, 1 - eps]
+    with it (where the clamp holds z constant), as torch defines it"""
+
+    promote = FLOAT
+
+    def forward(ctx, x, eps=None):
+        xp = backend.device_of(x).xp
+        ctx.x, ctx.eps = x, eps
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        return xp.log(z / (1 - z))
+
+    def backward(ctx, g):
+        xp = backend.device_of(g).xp
+        x, eps = ctx.x, ctx.eps
+        d = g / (x * (1 - x))
+        if eps is None:
+            return xp.where((x < 0) | (x > 1), xp.full(d.shape, float("nan"), dtype=d.dtype), d)
+        return xp.where((x < eps) | (x > 1 - eps), xp.zeros_like(d), d)

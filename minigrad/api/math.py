@@ -226,14 +226,13 @@ def clamp_max(input, max):
 
 
 def xlogy(input, other):
-    """x * log(y), and 0 where x == 0 (unless y is NaN); d/dx = log(y) (0 where x == 0),
-    d/dy = x / y."""
+    """x * log(y), and 0 where x == 0 (unless y is NaN)."""
     from .. import creation
+    from ..ops.special import XLogY
     like = input if isinstance(input, Tensor) else other
     input, y = (t if isinstance(t, Tensor) else creation.full_like(
         like, t, dtype=promotion.result_type(input, other)) for t in (input, other))
-    zero = (input == 0) & ~isnan(y)
-    return input * functions.where(zero, 1, y).log()
+    return XLogY.apply(input, y)
 
 
 def erfinv(input):

@@ -68,3 +68,23 @@ class Logit(Op):
         if eps is None:
             return xp.where((x < 0) | (x > 1), xp.full(d.shape, float("nan"), dtype=d.dtype), d)
         return xp.where((x < eps) | (x > 1 - eps), xp.zeros_like(d), d)
+
+
+class XLogY(Op):
+    """d xlogy(x, y) = (g * log(y), g * x / y), with x * log(y) and g * log(y) counted as 0
+    where x == 0 (resp. g == 0) unless y is NaN, and d/dx also 0 where x == 0 and y <= 0,
+    as torch defines them"""
+
+    promote = FLOAT
+
+    def forward(ctx, x, y):
+        xp = backend.device_of(x).xp
+        ctx.x, ctx.y = x, y
+        zero = (x == 0) & ~xp.isnan(y)
+        return x * xp.log(xp.where(zero, xp.ones_like(y), y))
+
+    def backward(ctx, g):
+        xp = backend.device_of(g).xp
+        x, y = ctx.x, ctx.y
+        zero = ((x == 0) & (y <= 0)) | ((g == 0) & ~xp.isnan(y))
+        return g * xp.log(xp.where(zero, xp.ones_like(y), y)), g * x / y

@@ -157,6 +157,19 @@ def test_erfinv_matches_torch_across_its_domain_edges_and_outside():
     assert minigrad.erfinv(minigrad.tensor([0, 1])).dtype is minigrad.float32
 
 
+def test_xlogy_and_logit_gradients_at_their_edges_are_torchs():
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([0.0, 0.0, 0.0, 2.0, 1.0], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([0.3, 0.0, -1.0, float("nan"), 0.0], dtype=lib.float64, requires_grad=True)
+        p = lib.tensor([-1.5, 0.0, 1.0, 2.0, 0.05], dtype=lib.float64, requires_grad=True)
+        out = lib.xlogy(x, y).sum() + lib.logit(p).sum() + lib.logit(p, eps=0.1).sum()
+        out.backward()
+        results.append([t.numpy() for t in (x.grad, y.grad, p.grad)])
+    for got, expected in zip(*results):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_fold_is_unfolds_adjoint_so_fold_of_unfold_counts_each_pixels_blocks():
     x = minigrad.ones(1, 1, 4, 5)
     counts = minigrad.nn.functional.fold(minigrad.nn.functional.unfold(x, 2), (4, 5), 2)

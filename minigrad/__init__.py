@@ -35,7 +35,9 @@ from .api.top import *  # noqa: E402,F401,F403  (set_default_device, set_printop
 from .legacy import *  # noqa: E402,F401,F403  (FloatTensor, LongTensor ...: legacy types)
 from .dtype_info import finfo, iinfo  # noqa: E402
 from math import e, inf, nan, pi  # noqa: E402,F401  (torch.inf, torch.pi ...)
+from .api.bins import *  # noqa: E402,F401,F403  (bincount, histc, bucketize, searchsorted)
 from . import datasets, nn, optim, utils, viz  # noqa: E402  (torch.nn, torch.optim ...)
+from . import backends, linalg, special  # noqa: E402  (torch.linalg, torch.special ...)
 from . import arguments  # noqa: E402
 
 # x.sum(axis=0, keepdims=True), torch.cat(xs, axis=1), torch.matmul(a, b, out=c): torch's

@@ -1324,3 +1324,9 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, _describe=describe)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """PyTorch's legacy ``Variable(tensor, requires_grad=...)``: today a Tensor itself, so
+    this returns a new leaf sharing ``data``'s values (as torch does)."""
+    return data.detach().requires_grad_(requires_grad)

@@ -316,11 +316,13 @@ def is_contiguous(a):
 # numbers on every device, which makes cross-device tests exact.
 
 _rng = np.random.default_rng(0)
+_seed = 0  # the last seed given (torch.initial_seed)
 
 
 def manual_seed(seed):
-    global _rng
+    global _rng, _seed
     _rng = np.random.default_rng(seed)
+    _seed = seed
 
 
 def get_rng():

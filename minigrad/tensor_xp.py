@@ -189,6 +189,12 @@ class TensorNamespace:
     def matmul(self, a, b):
         return self.tensor(a) @ self.tensor(b)
 
+    @property
+    def linalg(self):
+        """inv, det, solve over Tensors (the matrix ops' backwards): minigrad.linalg itself."""
+        from . import linalg
+        return linalg
+
     def cumulative_sum(self, x, axis=None):
         return self.tensor(x).cumsum(axis)
 

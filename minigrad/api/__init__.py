@@ -7,9 +7,9 @@ functions (``std`` from ``var``, ``lerp`` from ``+`` and ``*``): a composite has
 its own, the engine differentiates the primitives it is made of.
 """
 from ..tensor import Tensor
-from . import creation, index, linalg, math, random, reduce, shape, sort, top
+from . import bins, creation, index, linalg, math, random, reduce, shape, sort, top
 
-MODULES = (creation, index, linalg, math, random, reduce, shape, sort, top)
+MODULES = (creation, index, linalg, math, random, reduce, shape, sort, top, bins)
 
 for _module in MODULES:
     for _name, _fn in _module.METHODS.items():

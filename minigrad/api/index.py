@@ -1,4 +1,6 @@
 """Indexing along a dimension with torch's names: gather, scatter, index_select, masks, nonzero."""
+import numpy as np
+
 from .. import backend
 from ..ops import elementwise as E, index as I
 from ..tensor import Tensor
@@ -222,10 +224,26 @@ def _in_place(fn, name):
     return method
 
 
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal in place (all dims equal beyond 2-d; a tall
+    matrix restarts the diagonal every n + 1 rows with ``wrap``); no gradient flows there."""
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.ndim > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(tuple(self.shape), dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    mask = Tensor._make(backend.from_numpy(mask, self.device), None)
+    if self._records(fill_value):
+        return self._rebase(masked_fill(self, mask, fill_value))
+    return self.copy_(masked_fill(self.detach(), mask, fill_value))
+
+
 METHODS = {name: globals()[name] for name in (
     "gather take_along_dim scatter scatter_add index_select index_add masked_fill masked_select "
     "nonzero argwhere").split()}
 METHODS["where"] = _where_method
 METHODS.update({f"{name}_": _in_place(globals()[name], f"{name}_") for name in (
     "masked_fill", "scatter", "scatter_add", "index_add")})
+METHODS["fill_diagonal_"] = fill_diagonal_
 __all__ = [n for n in METHODS if not n.endswith("_")]  # (where: the function, not the method)

@@ -4,7 +4,12 @@ import string
 
 from .. import backend
 from ..ops import linalg as L
+from ..promotion import KERNEL_NAMES
 from ..tensor import _tensor_arg
+
+
+def KERNEL(dtype):
+    return KERNEL_NAMES[dtype.name]
 
 
 def mm(input, mat2):
@@ -130,5 +135,58 @@ def einsum(equation, *operands):
     return L.Einsum.apply(*operands, inputs=tuple(inputs), output=output)
 
 
-METHODS = {name: globals()[name] for name in "mm bmm mv dot vdot outer ger inner".split()}
-__all__ = list(METHODS) + ["einsum"]
+def tensordot(a, b, dims=2):
+    """Sum of products over a's last ``dims`` dims and b's first (or the dims listed as
+    ``dims=([a's], [b's])``): a permute, a reshape and one matmul."""
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(-dims, 0)), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[i]} in dim {i} and second has size {b.shape[j]} in "
+                               f"dim {j}")
+    da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
+    keep_a = [d for d in range(a.ndim) if d not in da]
+    keep_b = [d for d in range(b.ndim) if d not in db]
+    k = 1
+    for d in da:
+        k *= a.shape[d]
+    left = a.permute(*keep_a, *da).reshape(-1, k)
+    right = b.permute(*db, *keep_b).reshape(k, -1)
+    return (left @ right).reshape(tuple(a.shape[d] for d in keep_a) +
+                                  tuple(b.shape[d] for d in keep_b))
+
+
+def trace(input):
+    """The sum of a matrix's diagonal."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return input.diagonal().sum()
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """out[..., i, j] = the p-norm of x1[..., i, :] - x2[..., j, :] (batch dims broadcast);
+    at a zero distance the gradient is 0, as in torch."""
+    from .reduce import norm
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if not x1.dtype.is_floating_point or not x2.dtype.is_floating_point:
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
+                           f"{KERNEL(x1.dtype)}")
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+
+
+METHODS = {name: globals()[name] for name in "mm bmm mv dot vdot outer ger inner trace".split()}
+__all__ = list(METHODS) + ["einsum", "tensordot", "cdist"]

@@ -209,13 +209,46 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 allclose = functions.allclose  # True when every element of input is close to other's
 
 
+def logit(input, eps=None):
+    """log(z / (1 - z)) with z = x clamped to [eps, 1 - eps] (no clamp when eps is None);
+    the gradient 1 / (z (1 - z)) is 0 outside the clamp, as in torch."""
+    from ..ops.special import Logit
+    return Logit.apply(input, eps=eps)
+
+
+def clamp_min(input, min):
+    """max(x, min): clamp with only a lower bound."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """min(x, max): clamp with only an upper bound."""
+    return clamp(input, max=max)
+
+
+def xlogy(input, other):
+    """x * log(y), and 0 where x == 0 (unless y is NaN)."""
+    from .. import creation
+    from ..ops.special import XLogY
+    like = input if isinstance(input, Tensor) else other
+    input, y = (t if isinstance(t, Tensor) else creation.full_like(
+        like, t, dtype=promotion.result_type(input, other)) for t in (input, other))
+    return XLogY.apply(input, y)
+
+
+def erfinv(input):
+    """The inverse error function: y with erf(y) = x, for x in [-1, 1]."""
+    from ..ops.special import Erfinv
+    return Erfinv.apply(input)
+
+
 METHODS = {name: globals()[name] for name in (
     "sin cos tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh "
     "arccosh arctanh log2 log10 log1p exp2 expm1 rsqrt erf erfc reciprocal floor ceil trunc "
     "fix frac "
     "sign round square atan2 arctan2 remainder fmod floor_divide div divide true_divide lerp "
     "clamp clip nan_to_num isnan isinf isfinite isposinf isneginf signbit isclose allclose "
-    "logical_and logical_or logical_xor logical_not"
+    "logical_and logical_or logical_xor logical_not logit clamp_min clamp_max xlogy erfinv"
 ).split()}
 METHODS.update(__mod__=remainder, __floordiv__=floor_divide,
                __rmod__=lambda self, other: remainder(_operand(other, self), self),

@@ -373,9 +373,127 @@ def type_as(input, other):
     return input.to(_tensor_arg(other, "type_as", 2).dtype)
 
 
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along ``dim``: x[1:] - x[:-1], n times (``prepend`` and
+    ``append`` are joined on first); bools give x[1:] != x[:-1]."""
+    from ..functions import cat
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = wrap_dim(dim, input.ndim)
+    parts = [t if t.ndim else t.reshape([1] * input.ndim).expand(
+        tuple(1 if d == dim else s for d, s in enumerate(input.shape)))
+        for t in (prepend, input, append) if t is not None]
+    x = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x.shape[dim]
+        if size == 0:
+            break
+        hi, lo = x.narrow(dim, 1, size - 1), x.narrow(dim, 0, size - 1)
+        x = hi != lo if x.dtype is backend.bool_ else hi - lo
+    return x
+
+
+def _atleast(tensors, nd, shape_of):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(_atleast(tuple(tensors[0]), nd, shape_of))
+    out = tuple(t if t.ndim >= nd else t.reshape(shape_of(tuple(t.shape))) for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*tensors):
+    """The tensor(s) with at least one dim (a 0-d tensor becomes shape (1,))."""
+    return _atleast(tensors, 1, lambda s: (1,))
+
+
+def atleast_2d(*tensors):
+    """The tensor(s) with at least two dims: () -> (1, 1), (n,) -> (1, n)."""
+    return _atleast(tensors, 2, lambda s: (1,) * (2 - len(s)) + s)
+
+
+def atleast_3d(*tensors):
+    """The tensor(s) with at least three dims: () -> (1, 1, 1), (n,) -> (1, n, 1),
+    (m, n) -> (m, n, 1)."""
+    return _atleast(tensors, 3, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)])
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by k * 90 degrees in the plane of ``dims``, from the first dim toward the
+    second (a flip and a transpose: the gradient is the inverse rotation)."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = (wrap_dim(d, input.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return flip(input, [d1]).transpose(d0, d1)
+    if k == 2:
+        return flip(input, [d0, d1])
+    if k == 3:
+        return flip(input, [d0]).transpose(d0, d1)
+    return input.clone()
+
+
+def block_diag(*tensors):
+    """The tensors (0-d, 1-d as one row, or 2-d) along the diagonal of a matrix of zeros."""
+    from .. import creation, promotion
+    from ..functions import cat
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.ndim} dimensions")
+    dtype = promotion.result_type(*tensors) if tensors else None
+    blocks = [t.reshape(1, 1) if t.ndim == 0 else t.reshape(1, -1) if t.ndim == 1 else t
+              for t in tensors]
+    width = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        r, c = b.shape
+        device = b.device
+        rows.append(cat([creation.zeros(r, left, dtype=dtype, device=device), b.to(dtype),
+                         creation.zeros(r, width - left - c, dtype=dtype, device=device)], 1))
+        left += c
+    if not rows:
+        return creation.zeros(1, 0)  # (as torch)
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-d tensor, as rows (one tensor: itself)."""
+    from ..functions import stack
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def kron(input, other):
+    """The Kronecker product: out[i*B + j] = input[i] * other[j] in every dim (the fewer dims
+    are padded with leading 1s), a broadcast product reshaped."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"kron(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    _tensor_arg(other, "kron", 2)
+    nd = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))
+    a2 = a.reshape(tuple(x for n in a.shape for x in (n, 1)))
+    b2 = b.reshape(tuple(x for n in b.shape for x in (1, n)))
+    return (a2 * b2).reshape(tuple(m * n for m, n in zip(a.shape, b.shape)))
+
+
 METHODS = {name: globals()[name] for name in (
     "narrow split chunk tensor_split unbind flip fliplr flipud roll repeat tile "
     "repeat_interleave diagonal diag tril triu movedim moveaxis swapaxes swapdims unflatten "
-    "unfold broadcast_to type_as").split()}
+    "unfold broadcast_to type_as diff rot90 kron").split()}
 __all__ = [n for n in METHODS if n not in ("repeat", "unfold", "type_as")] + [
-    "broadcast_shapes", "broadcast_tensors", "meshgrid"]
+    "broadcast_shapes", "broadcast_tensors", "meshgrid", "atleast_1d", "atleast_2d",
+    "atleast_3d", "block_diag", "cartesian_prod"]

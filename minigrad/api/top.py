@@ -81,6 +81,25 @@ def byte(self):
     return self.to(backend.uint8)
 
 
-METHODS = {"is_nonzero": is_nonzero, "half": half, "short": short, "char": char, "byte": byte}
+def element_size(self):
+    """Bytes per element (float32: 4)."""
+    return self.dtype.itemsize
+
+
+def _itemsize(self):
+    """Bytes per element, as a property (element_size())."""
+    return self.dtype.itemsize
+
+
+def _nbytes(self):
+    """Bytes the elements take: numel() * itemsize."""
+    return self.numel() * self.dtype.itemsize
+
+
+itemsize, nbytes = property(_itemsize), property(_nbytes)
+
+
+METHODS = {"is_nonzero": is_nonzero, "half": half, "short": short, "char": char, "byte": byte,
+           "element_size": element_size, "itemsize": itemsize, "nbytes": nbytes}
 __all__ = ["set_default_device", "get_default_device", "set_printoptions",
            "is_floating_point", "is_nonzero", "accelerator"]

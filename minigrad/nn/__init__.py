@@ -7,9 +7,10 @@ from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout2d
 from .layers import (Conv2d, Dropout, Flatten, Identity, Linear, LogSoftmax, MaxPool2d, ReLU,
-                     Sigmoid, Softmax, Tanh)
+                     Sigmoid, Softmax, Softmax2d, Tanh, Unflatten)
+from .fold import Fold, PixelShuffle, PixelUnshuffle, Unfold
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineSimilarity, CrossEntropyLoss, HuberLoss,
-                   KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+                   KLDivLoss, L1Loss, MSELoss, NLLLoss, PairwiseDistance, SmoothL1Loss)
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
@@ -29,4 +30,6 @@ __all__ = ["functional", "init", "utils", "Module", "Parameter", "Sequential", "
            "BCELoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
            "CosineSimilarity", "Conv1d", "ConvTranspose2d", "Upsample", "ZeroPad2d",
            "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "MultiheadAttention",
-           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+           "Unflatten", "Softmax2d", "PixelShuffle", "PixelUnshuffle", "Unfold", "Fold",
+           "PairwiseDistance"]

@@ -458,3 +458,29 @@ __all__ += ["binary_cross_entropy", "l1_loss", "smooth_l1_loss", "huber_loss", "
             "adaptive_max_pool2d", "avg_pool2d", "embedding", "conv1d", "conv_transpose2d",
             "pad", "interpolate", "upsample", "scaled_dot_product_attention",
             "multi_head_attention_forward"]
+from .fold import fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """The p-norm of x1 - x2 + eps along the last dim (batch dims broadcast); a 0-d result
+    for two vectors."""
+    from ..api.reduce import norm
+    return norm(x1 - x2 + eps, p, dim=-1, keepdim=keepdim)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) along ``dim`` with g drawn from Gumbel(0, 1); ``hard``
+    returns the one-hot of its argmax, with the soft sample's gradient (straight-through)."""
+    from .. import creation
+    from ..api.creation import empty_like
+    gumbels = -empty_like(logits).exponential_().log()
+    y = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y
+    index = y.argmax(dim, keepdim=True)
+    y_hard = creation.zeros_like(logits).scatter(dim, index, value=1.0)
+    return y_hard - y.detach() + y
+
+
+__all__ += ["fold", "unfold", "pixel_shuffle", "pixel_unshuffle", "pairwise_distance",
+            "gumbel_softmax"]

@@ -30,6 +30,9 @@ NOT_OPS = {
     "order-2 mode's hooks use it)", "set_default_device": "global state",
     "set_default_dtype": "global state",
 }
+NOT_OPS.update({"seed": "random state", "initial_seed": "random state",  # (helper brd's names)
+                "random_": "random", "bernoulli_": "random", "exponential_": "random",
+                "gumbel_softmax": "random"})
 # Python protocol methods of Tensor: not ops of their own.
 PROTOCOL = {"__init__", "__new__", "__repr__", "__str__", "__hash__", "__array__",
             "__array_priority__", "__slots__", "__weakref__", "__class__", "__doc__",

@@ -419,3 +419,15 @@ def test_misuse_raises_torchs_error_type_and_message(name):
     assert isinstance(got.value, type(expected.value).__mro__[0 if type(expected.value).__module__
                       == "builtins" else 1]), (got.value, expected.value)
     assert str(got.value) == str(expected.value)
+
+
+def test_histc_checks_the_dtype_first_and_takes_0d_tensor_bounds_as_numbers():
+    """(found by the fuzzer after the merge) torch converts a 0-d bound to its number."""
+    for lib in (torch, minigrad):
+        with pytest.raises(NotImplementedError, match="histogram_cpu"):
+            lib.tensor(0).histc(max=lib.tensor(0))
+        with pytest.raises(TypeError, match="argument 'max' must be Number, not Tensor"):
+            lib.tensor([1.0]).histc(max=lib.tensor([2.0]))
+    ref = torch.tensor([1.0, 1.5]).histc(bins=4, max=torch.tensor(2.0))
+    got = minigrad.tensor([1.0, 1.5]).histc(bins=4, max=minigrad.tensor(2.0))
+    assert got.tolist() == ref.tolist()

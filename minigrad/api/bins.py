@@ -43,12 +43,13 @@ def histc(input, bins=100, min=0, max=0):
     """A histogram of ``bins`` equal bins over [min, max] (both 0: the data's range, widened
     by 1 each side when it is a single value); values outside are left out, max falls in the
     last bin. Same dtype as input."""
-    for name, v in (("min", min), ("max", max)):
-        if isinstance(v, Tensor):
-            raise TypeError(f"histc(): argument '{name}' must be Number, not Tensor")
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point:  # (checked first, as torch does)
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
                                   f"'{KERNEL_NAMES[input.dtype.name]}'")
+    for name, v in (("min", min), ("max", max)):
+        if isinstance(v, Tensor) and v.ndim:  # (a 0-d tensor passes as its number)
+            raise TypeError(f"histc(): argument '{name}' must be Number, not Tensor")
+    min, max = (v.item() if isinstance(v, Tensor) else v for v in (min, max))
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     x = _host(input).reshape(-1)

@@ -45,9 +45,9 @@ class _TensorType(type):
         return f"<class 'minigrad.{cls.__name__}'>"
 
 
-_TYPES = {name: _TensorType(name, (), {"dtype": getattr(backend, dtype)})
-          for dtype, name in _TYPE_NAMES.items() if dtype != "bool"}
-_TYPES["BoolTensor"] = _TensorType("BoolTensor", (), {"dtype": backend.bool_})
+_TYPES = {name: _TensorType(name, (), {"dtype": getattr(backend, "bool_" if dtype == "bool"
+                                                         else dtype)})
+          for dtype, name in _TYPE_NAMES.items()}
 FloatTensor, DoubleTensor, HalfTensor = (_TYPES[n] for n in ("FloatTensor", "DoubleTensor",
                                                               "HalfTensor"))
 LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor = (

@@ -431,3 +431,49 @@ def test_histc_checks_the_dtype_first_and_takes_0d_tensor_bounds_as_numbers():
     ref = torch.tensor([1.0, 1.5]).histc(bins=4, max=torch.tensor(2.0))
     got = minigrad.tensor([1.0, 1.5]).histc(bins=4, max=minigrad.tensor(2.0))
     assert got.tolist() == ref.tolist()
+
+
+# ---------------------------------------- the same names on shapes hypothesis draws
+
+def _drawn(strategy, device, call, order=2):
+    """check_op of ``call(minigrad, *tensors, *args)`` against ``call(torch, ...)`` (float64,
+    to ``order``) on a few inputs drawn by ``strategy``, which gives (tensors, args)."""
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=6, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def run(drawn):
+        tensors, args = drawn
+        check_op(lambda *t: call(minigrad, *t, *args), lambda *t: call(torch, *t, *args),
+                 *tensors, device=device, order=order)
+    run()
+
+
+@pytest.mark.parametrize("name, call", [
+    ("diff", lambda lib, x, d: lib.diff(x, dim=d)),
+    ("rot90", lambda lib, x, d: lib.rot90(x, 1, (d, (d + 1) % x.ndim)) if x.ndim > 1 else x),
+    ("atleast_3d", lambda lib, x, d: lib.atleast_3d(x)),
+    ("clamp_min", lambda lib, x, d: lib.clamp_min(x, -0.5)),
+    ("logit", lambda lib, x, d: lib.logit(x.sigmoid(), eps=1e-6)),
+])
+def test_shape_and_math_names_match_torch_on_drawn_shapes(name, call, device):
+    from hypothesis import strategies as st
+    from parity import strategies as S
+
+    @st.composite
+    def array_and_dim(draw):
+        shape = draw(S.shapes(min_dims=1, max_dims=3, max_side=4))
+        return (draw(S.arrays(shape)),), (draw(st.integers(0, len(shape) - 1)),)
+    _drawn(array_and_dim(), device, call)
+
+
+def test_kron_tensordot_and_cdist_match_torch_on_drawn_values(device):
+    from hypothesis import strategies as st
+    from parity import strategies as S
+    pair = st.tuples(st.tuples(S.arrays((2, 3)), S.arrays((3, 2))), st.just(()))
+    _drawn(pair, device, lambda lib, a, b: lib.kron(a, b))
+    _drawn(pair, device, lambda lib, a, b: lib.tensordot(a, b, dims=1))
+    rows = st.tuples(st.tuples(S.arrays((3, 2)), S.arrays((4, 2))), st.just(()))
+    # torch's cdist has no double backward: first order against cdist itself
+    _drawn(rows, device, lambda lib, a, b: lib.cdist(a, b), order=1)

@@ -337,14 +337,20 @@ def _tensor_split(g, inp):
 # ------------------------------------------------------------------ selection by rank
 
 
-@_register(*_both("kthvalue"))
-def _kthvalue(g, inp):
+def _rank_dim(g, inp):
+    """kthvalue's and topk's ``dim`` (drawn 6 times in 10, else their default -1) as
+    keyword arguments, and the size of ``inp`` along it."""
     shape = _shape(inp)
     kwargs = {}
     dim = -1
     if g.draw.chance(0.6):
         dim = kwargs["dim"] = g.dim(_ndim(inp))
-    n = _size(shape, _axis(shape, dim))
+    return kwargs, _size(shape, _axis(shape, dim))
+
+
+@_register(*_both("kthvalue"))
+def _kthvalue(g, inp):
+    kwargs, n = _rank_dim(g, inp)
     if g.draw.chance(0.3):
         kwargs["keepdim"] = g.draw.chance(0.5)
     return [inp, g.draw.int(1, max(n, 1)) if not _bad(g) else g.draw.choice((0, n + 1))], kwargs
@@ -352,12 +358,7 @@ def _kthvalue(g, inp):
 
 @_register(*_both("topk"))
 def _topk(g, inp):
-    shape = _shape(inp)
-    kwargs = {}
-    dim = -1
-    if g.draw.chance(0.6):
-        dim = kwargs["dim"] = g.dim(_ndim(inp))
-    n = _size(shape, _axis(shape, dim))
+    kwargs, n = _rank_dim(g, inp)
     if g.draw.chance(0.4):
         kwargs["largest"] = g.draw.chance(0.5)
     if g.draw.chance(0.2):
